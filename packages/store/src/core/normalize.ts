@@ -1,0 +1,111 @@
+import {
+  AglError,
+  defaultRolloutConfig,
+  EnqueueRolloutRequestSchema,
+  type JsonObject,
+  JsonObjectSchema,
+  NamedResourcesSchema,
+  type NamedResources,
+  parseOrThrow,
+  RolloutConfigSchema,
+  type RolloutConfig,
+  type RolloutMode,
+  type Span,
+  SpanSchema,
+  AttemptStatusSchema,
+  RolloutStatusSchema,
+  RolloutModeSchema,
+} from "@agentlightning/types";
+import * as z from "zod";
+import type { AttemptPatch, EnqueueRolloutOptions, RolloutPatch } from "../store.js";
+
+// Validation of store inputs with the wire schemas, shared by every store implementation, so that
+// bad input fails the same way (AglError invalid_argument naming the field) before anything changes.
+
+/** An enqueue request after validation and defaults (config and metadata filled in). */
+export interface NormalizedEnqueue {
+  input: unknown;
+  mode: RolloutMode | null;
+  resources_id: string | null;
+  config: RolloutConfig;
+  metadata: JsonObject;
+}
+
+/** Validates one enqueue/start request; `what` names it in errors (e.g. `rollouts.2`). */
+export function normalizeEnqueue(options: EnqueueRolloutOptions, what = "rollout"): NormalizedEnqueue {
+  if (options === null || typeof options !== "object" || !("input" in options)) {
+    throw new AglError("invalid_argument", `Invalid ${what}: input: Field required`);
+  }
+  const parsed = parseOrThrow(
+    EnqueueRolloutRequestSchema,
+    {
+      input: options.input === undefined ? null : options.input,
+      mode: options.mode ?? null,
+      resources_id: options.resourcesId ?? null,
+      config: options.config ?? null,
+      metadata: options.metadata ?? null,
+    },
+    what,
+  );
+  return {
+    input: parsed.input,
+    mode: parsed.mode,
+    resources_id: parsed.resources_id,
+    config: parsed.config ?? defaultRolloutConfig(),
+    metadata: parsed.metadata ?? {},
+  };
+}
+
+/** Validates a whole rollout config (missing keys take defaults). */
+export function normalizeConfig(config: unknown): RolloutConfig {
+  return parseOrThrow(RolloutConfigSchema, config, "config");
+}
+
+const RolloutPatchSchema = z.object({
+  mode: RolloutModeSchema.nullable().optional(),
+  resources_id: z.string().nullable().optional(),
+  status: RolloutStatusSchema.optional(),
+  config: RolloutConfigSchema.optional(),
+  metadata: JsonObjectSchema.nullable().optional(),
+});
+
+/** Validates a rollout patch, keeping absent keys absent. */
+export function normalizeRolloutPatch(patch: RolloutPatch): RolloutPatch {
+  const { input, ...rest } = patch;
+  const parsed = parseOrThrow(RolloutPatchSchema, rest, "rollout update") as RolloutPatch;
+  const out: RolloutPatch = {};
+  if ("input" in patch) out.input = input === undefined ? null : input;
+  for (const key of ["mode", "resources_id", "status", "config", "metadata"] as const) {
+    if (key in rest && (rest as Record<string, unknown>)[key] !== undefined) {
+      (out as Record<string, unknown>)[key] = (parsed as Record<string, unknown>)[key];
+    }
+  }
+  return out;
+}
+
+const AttemptPatchSchema = z.object({
+  status: AttemptStatusSchema.optional(),
+  worker_id: z.string().optional(),
+  last_heartbeat_time: z.number().optional(),
+  metadata: JsonObjectSchema.optional(),
+});
+
+/** Validates an attempt patch (no field may be null). */
+export function normalizeAttemptPatch(patch: AttemptPatch): AttemptPatch {
+  for (const key of ["status", "worker_id", "last_heartbeat_time", "metadata"] as const) {
+    if (key in patch && (patch as Record<string, unknown>)[key] === null) {
+      throw new AglError("invalid_argument", `${key} is invalid; it cannot be a null value.`);
+    }
+  }
+  return parseOrThrow(AttemptPatchSchema, patch, "attempt update") as AttemptPatch;
+}
+
+/** Validates a span (required keys, attribute values), keeping unknown keys. */
+export function normalizeSpan(span: unknown, what = "span"): Span {
+  return parseOrThrow(SpanSchema, span, what);
+}
+
+/** Validates named resources, filling variant defaults (`api_key: null`, `sampling_parameters: {}`). */
+export function normalizeResources(resources: unknown): NamedResources {
+  return parseOrThrow(NamedResourcesSchema, resources, "resources");
+}

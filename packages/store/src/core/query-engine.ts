@@ -1,0 +1,99 @@
+import { AglError, type FilterLogic, type PaginatedResult, type SortOrder } from "@agentlightning/types";
+
+// The in-memory filter/sort/paginate engine of `spec/store.md` §2.14. Postgres translates the same
+// rules to SQL; both must order nulls identically.
+
+/** One condition of a query pool. */
+export type Condition<T> = (item: T) => boolean;
+
+/** Exact match; a null/undefined expected value adds no condition. */
+export function exact<T>(pool: Condition<T>[], expected: unknown, get: (item: T) => unknown): void {
+  if (expected === null || expected === undefined) return;
+  pool.push((item) => get(item) === expected);
+}
+
+/** Membership; an empty list is a condition no item satisfies. */
+export function within<T>(pool: Condition<T>[], expected: readonly unknown[] | null | undefined, get: (item: T) => unknown): void {
+  if (expected === null || expected === undefined) return;
+  const set = new Set(expected);
+  pool.push((item) => set.has(get(item)));
+}
+
+/** Substring; a null field never matches; `""` matches every non-null string. */
+export function contains<T>(pool: Condition<T>[], expected: string | null | undefined, get: (item: T) => unknown): void {
+  if (expected === null || expected === undefined) return;
+  pool.push((item) => {
+    const value = get(item);
+    return typeof value === "string" && value.includes(expected);
+  });
+}
+
+/** Combines a pool: `and` = all (true when empty), `or` = any (false when empty). */
+export function combine<T>(pool: Condition<T>[], logic: FilterLogic): Condition<T> {
+  if (pool.length === 0) return logic === "and" ? () => true : () => false;
+  if (logic === "and") return (item) => pool.every((c) => c(item));
+  return (item) => pool.some((c) => c(item));
+}
+
+/** How a field's nulls sort: time fields as +∞, strings/enums as "", numbers as 0. */
+export type SortKind = "time" | "string" | "number" | "unsortable";
+
+/**
+ * Sort kind of a declared field: names ending in `_time` are times; `numberFields` are numbers;
+ * `unsortable` fields (objects, arrays, free JSON) cannot be ordered; everything else is a string.
+ */
+export function sortKindOf(field: string, numberFields: readonly string[], unsortable: readonly string[]): SortKind {
+  if (unsortable.includes(field)) return "unsortable";
+  if (field.endsWith("_time")) return "time";
+  if (numberFields.includes(field)) return "number";
+  return "string";
+}
+
+function sortKey(value: unknown, kind: SortKind): number | string {
+  if (value === null || value === undefined) {
+    return kind === "time" ? Number.POSITIVE_INFINITY : kind === "number" ? 0 : "";
+  }
+  return value as number | string;
+}
+
+/** Throws `invalid_argument` unless `sortBy` names an allowed field. */
+export function checkSortBy(sortBy: string | null | undefined, allowed: readonly string[]): void {
+  if (sortBy === null || sortBy === undefined) return;
+  if (!allowed.includes(sortBy)) {
+    throw new AglError("invalid_argument", `Invalid sort_by: ${sortBy}, allowed fields are: ${allowed.join(", ")}`);
+  }
+}
+
+/** Throws `invalid_argument` for a limit below -1 or a negative offset (the store allows limit 0). */
+export function checkPage(limit: number, offset: number): void {
+  if (!Number.isInteger(limit) || limit < -1) {
+    throw new AglError("invalid_argument", "Limit must be greater than 0 or -1 for no limit");
+  }
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new AglError("invalid_argument", "Offset must be greater than or equal to 0");
+  }
+}
+
+/**
+ * Stable sort by one field, in either direction: equal keys keep their input order in `asc` and
+ * `desc`. Unsortable fields throw `invalid_argument`.
+ */
+export function sortItems<T>(items: T[], field: string, kind: SortKind, order: SortOrder, get: (item: T) => unknown): T[] {
+  if (kind === "unsortable") {
+    throw new AglError("invalid_argument", `Cannot sort by ${field}: its values have no order`);
+  }
+  const keyed = items.map((item, index) => ({ item, index, key: sortKey(get(item), kind) }));
+  const dir = order === "desc" ? -1 : 1;
+  keyed.sort((a, b) => {
+    if (a.key < b.key) return -dir;
+    if (a.key > b.key) return dir;
+    return a.index - b.index;
+  });
+  return keyed.map((k) => k.item);
+}
+
+/** Applies offset and limit (-1 = all; 0 = none) and reports the total before paging. */
+export function paginate<T>(items: T[], limit: number, offset: number): PaginatedResult<T> {
+  const end = limit < 0 ? undefined : offset + limit;
+  return { items: items.slice(offset, end), limit, offset, total: items.length };
+}
