@@ -12,6 +12,7 @@ export const preset = {
   test: {
     environment: "node",
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    passWithNoTests: true,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: jsonDir ? ["default", ["json", { outputFile: join(jsonDir, reportName) }]] : ["default"],

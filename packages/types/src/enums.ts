@@ -14,7 +14,14 @@ export const RolloutStatusSchema = z.enum([
 export type RolloutStatus = z.infer<typeof RolloutStatusSchema>;
 
 /** Status of one attempt at a rollout. `queuing`, `requeuing`, `cancelled` are not attempt statuses. */
-export const AttemptStatusSchema = z.enum(["preparing", "running", "failed", "succeeded", "unresponsive", "timeout"]);
+export const AttemptStatusSchema = z.enum([
+  "preparing",
+  "running",
+  "failed",
+  "succeeded",
+  "unresponsive",
+  "timeout",
+]);
 /** Status of one attempt at a rollout. */
 export type AttemptStatus = z.infer<typeof AttemptStatusSchema>;
 

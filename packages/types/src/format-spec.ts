@@ -162,10 +162,16 @@ export function formatWithSpec(value: unknown, specText: string, field: string):
   if (typeof value === "number") return formatNumber(value, spec, field);
   if (typeof value === "string") {
     if (spec.type && spec.type !== "s") {
-      throw new AglError("invalid_argument", `Unknown format code '${spec.type}' for object of type 'str' in field '${field}'`);
+      throw new AglError(
+        "invalid_argument",
+        `Unknown format code '${spec.type}' for object of type 'str' in field '${field}'`,
+      );
     }
     if (spec.sign !== "-" || spec.grouping || spec.alternate || spec.align === "=") {
-      throw new AglError("invalid_argument", `Format specifier '${specText}' is not allowed for a string in field '${field}'`);
+      throw new AglError(
+        "invalid_argument",
+        `Format specifier '${specText}' is not allowed for a string in field '${field}'`,
+      );
     }
     const text = spec.precision !== undefined ? [...value].slice(0, spec.precision).join("") : value;
     return pad(text, "", spec, "<");

@@ -3,6 +3,16 @@
  * Wire models of Agent Lightning: zod schemas (the single source of truth for every HTTP boundary)
  * and the TypeScript types inferred from them. Field names are the Python ones (snake_case).
  */
+
+export type {
+  AttemptStatus,
+  FilterLogic,
+  RolloutMode,
+  RolloutStatus,
+  SortOrder,
+  StatusCode,
+  WorkerStatus,
+} from "./enums.js";
 export {
   AttemptStatusSchema,
   FINISHED_STATUSES,
@@ -18,17 +28,8 @@ export {
   StatusCodeSchema,
   WorkerStatusSchema,
 } from "./enums.js";
-export type {
-  AttemptStatus,
-  FilterLogic,
-  RolloutMode,
-  RolloutStatus,
-  SortOrder,
-  StatusCode,
-  WorkerStatus,
-} from "./enums.js";
-export { AGL_ERROR_CODES, AglError } from "./errors.js";
 export type { AglErrorCode, AglErrorOptions } from "./errors.js";
+export { AGL_ERROR_CODES, AglError } from "./errors.js";
 export { formatWithSpec } from "./format-spec.js";
 export {
   generateAttemptId,
@@ -41,15 +42,8 @@ export {
   ID_PATTERNS,
   randomHex,
 } from "./ids.js";
-export { JsonObjectSchema, RequiredJsonSchema } from "./json.js";
 export type { JsonObject, JsonValue } from "./json.js";
-export {
-  GenericResponseSchema,
-  LegacyResourcesUpdateSchema,
-  RolloutLegacySchema,
-  TaskIfAnySchema,
-  TaskSchema,
-} from "./legacy.js";
+export { JsonObjectSchema, RequiredJsonSchema } from "./json.js";
 export type {
   GenericResponse,
   LegacyResourcesUpdate,
@@ -58,20 +52,18 @@ export type {
   Task,
   TaskIfAny,
 } from "./legacy.js";
+export {
+  GenericResponseSchema,
+  LegacyResourcesUpdateSchema,
+  RolloutLegacySchema,
+  TaskIfAnySchema,
+  TaskSchema,
+} from "./legacy.js";
 export { getLlmBaseUrl, proxyLlmForRollout } from "./llm-endpoint.js";
-export { paginatedResultSchema } from "./pagination.js";
 export type { PaginatedResult } from "./pagination.js";
+export { paginatedResultSchema } from "./pagination.js";
 export { formatFString, formatPromptTemplate } from "./prompt-template.js";
 export { pyRepr, pyStr } from "./python-repr.js";
-export {
-  LLMSchema,
-  NamedResourcesSchema,
-  PromptTemplateEngineSchema,
-  PromptTemplateSchema,
-  ProxyLLMSchema,
-  ResourceSchema,
-  ResourcesUpdateSchema,
-} from "./resources.js";
 export type {
   LLM,
   NamedResources,
@@ -84,6 +76,25 @@ export type {
   ResourcesUpdate,
 } from "./resources.js";
 export {
+  LLMSchema,
+  NamedResourcesSchema,
+  PromptTemplateEngineSchema,
+  PromptTemplateSchema,
+  ProxyLLMSchema,
+  ResourceSchema,
+  ResourcesUpdateSchema,
+} from "./resources.js";
+export type {
+  Attempt,
+  AttemptedRollout,
+  EnqueueRolloutInput,
+  EnqueueRolloutRequest,
+  Rollout,
+  RolloutConfig,
+  RolloutOrAttempted,
+  RolloutRequest,
+} from "./rollout.js";
+export {
   AttemptedRolloutSchema,
   AttemptSchema,
   defaultRolloutConfig,
@@ -95,15 +106,16 @@ export {
   RolloutSchema,
 } from "./rollout.js";
 export type {
-  Attempt,
-  AttemptedRollout,
-  EnqueueRolloutInput,
-  EnqueueRolloutRequest,
-  Rollout,
-  RolloutConfig,
-  RolloutOrAttempted,
-  RolloutRequest,
-} from "./rollout.js";
+  Attributes,
+  AttributeValue,
+  OtelResource,
+  Span,
+  SpanContext,
+  SpanCoreFields,
+  SpanEvent,
+  SpanLink,
+  TraceStatus,
+} from "./span.js";
 export {
   AttributesSchema,
   AttributeValueSchema,
@@ -118,16 +130,22 @@ export {
   TraceStatusSchema,
 } from "./span.js";
 export type {
-  Attributes,
-  AttributeValue,
-  OtelResource,
-  Span,
-  SpanContext,
-  SpanCoreFields,
-  SpanEvent,
-  SpanLink,
-  TraceStatus,
-} from "./span.js";
+  DequeueBody,
+  EnqueueRolloutsBody,
+  NextSequenceIdBody,
+  NextSequenceIdResponse,
+  QueryAttemptsBody,
+  QueryResourcesBody,
+  QueryRolloutsBody,
+  QuerySpansBody,
+  QueryWorkersBody,
+  StartAttemptBody,
+  StoreStatistics,
+  UpdateAttemptBody,
+  UpdateRolloutBody,
+  UpdateWorkerBody,
+  WaitForRolloutsBody,
+} from "./store-api.js";
 export {
   ATTEMPT_SORT_FIELDS,
   DequeueBodySchema,
@@ -151,27 +169,10 @@ export {
   WaitForRolloutsBodySchema,
   WORKER_SORT_FIELDS,
 } from "./store-api.js";
-export type {
-  DequeueBody,
-  EnqueueRolloutsBody,
-  NextSequenceIdBody,
-  NextSequenceIdResponse,
-  QueryAttemptsBody,
-  QueryResourcesBody,
-  QueryRolloutsBody,
-  QuerySpansBody,
-  QueryWorkersBody,
-  StartAttemptBody,
-  StoreStatistics,
-  UpdateAttemptBody,
-  UpdateRolloutBody,
-  UpdateWorkerBody,
-  WaitForRolloutsBody,
-} from "./store-api.js";
 export { nowSeconds } from "./time.js";
-export { TripletSchema } from "./triplet.js";
 export type { Triplet } from "./triplet.js";
-export { formatValidationError, issuePath, parseOrThrow, toValidationDetail } from "./validation.js";
+export { TripletSchema } from "./triplet.js";
 export type { ValidationDetailItem, ValidationLocation } from "./validation.js";
-export { WorkerSchema } from "./worker.js";
+export { formatValidationError, issuePath, parseOrThrow, toValidationDetail } from "./validation.js";
 export type { Worker } from "./worker.js";
+export { WorkerSchema } from "./worker.js";

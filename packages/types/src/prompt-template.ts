@@ -16,7 +16,9 @@ function lookup(values: Record<string, unknown>, fieldName: string): unknown {
     );
   }
   if (!Object.hasOwn(values, first)) {
-    throw new AglError("invalid_argument", `Missing value for template field '${first}'`, { details: { key: first } });
+    throw new AglError("invalid_argument", `Missing value for template field '${first}'`, {
+      details: { key: first },
+    });
   }
   let value = values[first];
   let rest = fieldName.slice(first.length);
@@ -27,10 +29,18 @@ function lookup(values: Record<string, unknown>, fieldName: string): unknown {
     const container = value as Record<string, unknown> | unknown[] | null;
     const index = m[2] !== undefined && /^\d+$/.test(key) ? Number(key) : undefined;
     if (Array.isArray(container) && index !== undefined && index < container.length) value = container[index];
-    else if (container !== null && typeof container === "object" && !Array.isArray(container) && Object.hasOwn(container, key)) {
+    else if (
+      container !== null &&
+      typeof container === "object" &&
+      !Array.isArray(container) &&
+      Object.hasOwn(container, key)
+    ) {
       value = container[key];
     } else {
-      throw new AglError("invalid_argument", `Template field '{${fieldName}}': '${key}' not found in ${pyRepr(container)}`);
+      throw new AglError(
+        "invalid_argument",
+        `Template field '{${fieldName}}': '${key}' not found in ${pyRepr(container)}`,
+      );
     }
     rest = rest.slice(m[0].length);
   }
@@ -54,7 +64,10 @@ function splitField(field: string): { name: string; conversion: string | undefin
     conversion = field[i + 1];
     i += 2;
     if (i < field.length && field[i] !== ":") {
-      throw new AglError("invalid_argument", `Expected ':' after conversion specifier in template field '{${field}}'`);
+      throw new AglError(
+        "invalid_argument",
+        `Expected ':' after conversion specifier in template field '{${field}}'`,
+      );
     }
   }
   return { name, conversion, spec: i < field.length ? field.slice(i + 1) : "" };
@@ -77,11 +90,13 @@ function formatString(template: string, values: Record<string, unknown>, depth: 
         if (template[j] === "{") level++;
         else if (template[j] === "}" && --level === 0) break;
       }
-      if (j >= template.length) throw new AglError("invalid_argument", "Expected '}' before end of prompt template");
+      if (j >= template.length)
+        throw new AglError("invalid_argument", "Expected '}' before end of prompt template");
       out += renderField(template.slice(i + 1, j), values, depth);
       i = j + 1;
     } else if (ch === "}") {
-      if (template[i + 1] !== "}") throw new AglError("invalid_argument", "Single '}' encountered in prompt template");
+      if (template[i + 1] !== "}")
+        throw new AglError("invalid_argument", "Single '}' encountered in prompt template");
       out += "}";
       i += 2;
     } else {
@@ -101,7 +116,10 @@ function renderField(field: string, values: Record<string, unknown>, depth: numb
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ascii() escapes exactly the non-ASCII range
   else if (conversion === "a") value = pyRepr(value).replace(/[^\x00-\x7f]/gu, asciiEscape);
   else if (conversion !== undefined) {
-    throw new AglError("invalid_argument", `Unknown conversion specifier '${conversion}' in template field '{${field}}'`);
+    throw new AglError(
+      "invalid_argument",
+      `Unknown conversion specifier '${conversion}' in template field '{${field}}'`,
+    );
   }
   const resolvedSpec = spec.includes("{") ? formatString(spec, values, depth + 1) : spec;
   return formatWithSpec(value, resolvedSpec, name);
@@ -147,9 +165,14 @@ export function formatPromptTemplate(template: PromptTemplate, values: Record<st
         return new Template(template.template).render(values);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new AglError("invalid_argument", `Cannot render jinja prompt template: ${reason}`, { cause: error });
+        throw new AglError("invalid_argument", `Cannot render jinja prompt template: ${reason}`, {
+          cause: error,
+        });
       }
     default:
-      throw new AglError("unsupported", `Formatting is not supported for the '${template.engine}' template engine`);
+      throw new AglError(
+        "unsupported",
+        `Formatting is not supported for the '${template.engine}' template engine`,
+      );
   }
 }

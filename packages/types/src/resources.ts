@@ -32,7 +32,11 @@ export const PromptTemplateSchema = z.object({
 export type PromptTemplate = z.infer<typeof PromptTemplateSchema>;
 
 /** Any tunable resource, discriminated by `resource_type`. */
-export const ResourceSchema = z.discriminatedUnion("resource_type", [LLMSchema, ProxyLLMSchema, PromptTemplateSchema]);
+export const ResourceSchema = z.discriminatedUnion("resource_type", [
+  LLMSchema,
+  ProxyLLMSchema,
+  PromptTemplateSchema,
+]);
 /** Any tunable resource, discriminated by `resource_type`. */
 export type Resource = z.infer<typeof ResourceSchema>;
 /** A resource as a caller may write it (optional fields may be left out). */

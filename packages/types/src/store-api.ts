@@ -1,5 +1,12 @@
 import * as z from "zod";
-import { AttemptStatusSchema, FilterLogicSchema, RolloutModeSchema, RolloutStatusSchema, SortOrderSchema, WorkerStatusSchema } from "./enums.js";
+import {
+  AttemptStatusSchema,
+  FilterLogicSchema,
+  RolloutModeSchema,
+  RolloutStatusSchema,
+  SortOrderSchema,
+  WorkerStatusSchema,
+} from "./enums.js";
 import { JsonObjectSchema } from "./json.js";
 import { EnqueueRolloutRequestSchema, RolloutConfigSchema } from "./rollout.js";
 
@@ -178,7 +185,13 @@ export const ATTEMPT_SORT_FIELDS = [
   "metadata",
 ] as const;
 /** Fields a resources query may sort by. */
-export const RESOURCES_SORT_FIELDS = ["resources_id", "create_time", "update_time", "version", "resources"] as const;
+export const RESOURCES_SORT_FIELDS = [
+  "resources_id",
+  "create_time",
+  "update_time",
+  "version",
+  "resources",
+] as const;
 /** Fields a worker query may sort by. */
 export const WORKER_SORT_FIELDS = [
   "worker_id",
