@@ -69,8 +69,19 @@ const RolloutPatchSchema = z.object({
   metadata: JsonObjectSchema.nullable().optional(),
 });
 
-/** Validates a rollout patch, keeping absent keys absent. */
+/**
+ * Validates a rollout patch, keeping absent keys absent. `status` and `config` refuse null with the
+ * message the HTTP API reports (`status is invalid; it cannot be a null value.`).
+ */
 export function normalizeRolloutPatch(patch: RolloutPatch): RolloutPatch {
+  if (patch === null || typeof patch !== "object") {
+    throw new AglError("invalid_argument", "Invalid rollout update: expected an object");
+  }
+  for (const key of ["status", "config"] as const) {
+    if (key in patch && (patch as Record<string, unknown>)[key] === null) {
+      throw new AglError("invalid_argument", `${key} is invalid; it cannot be a null value.`);
+    }
+  }
   const { input, ...rest } = patch;
   const parsed = parseOrThrow(RolloutPatchSchema, rest, "rollout update") as RolloutPatch;
   const out: RolloutPatch = {};
@@ -92,6 +103,9 @@ const AttemptPatchSchema = z.object({
 
 /** Validates an attempt patch (no field may be null). */
 export function normalizeAttemptPatch(patch: AttemptPatch): AttemptPatch {
+  if (patch === null || typeof patch !== "object") {
+    throw new AglError("invalid_argument", "Invalid attempt update: expected an object");
+  }
   for (const key of ["status", "worker_id", "last_heartbeat_time", "metadata"] as const) {
     if (key in patch && (patch as Record<string, unknown>)[key] === null) {
       throw new AglError("invalid_argument", `${key} is invalid; it cannot be a null value.`);

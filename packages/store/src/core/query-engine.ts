@@ -49,11 +49,37 @@ export function sortKindOf(field: string, numberFields: readonly string[], unsor
   return "string";
 }
 
-function sortKey(value: unknown, kind: SortKind): number | string {
+function sortKey(value: unknown, kind: SortKind): number | string | boolean {
   if (value === null || value === undefined) {
     return kind === "time" ? Number.POSITIVE_INFINITY : kind === "number" ? 0 : "";
   }
-  return value as number | string;
+  return value as number | string | boolean;
+}
+
+/**
+ * Orders two strings by Unicode code point (as Python and PostgreSQL's "C" collation do). JS `<`
+ * compares UTF-16 code units, which puts astral characters (surrogate pairs) before U+E000–U+FFFF.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    const surrogateA = ca >= 0xd800 && ca <= 0xdfff;
+    const surrogateB = cb >= 0xd800 && cb <= 0xdfff;
+    // A surrogate unit belongs to a code point above U+FFFF, so it sorts after every other BMP unit.
+    if (surrogateA !== surrogateB) return surrogateA ? 1 : -1;
+    return ca - cb;
+  }
+  return a.length - b.length;
+}
+
+function compareKeys(a: number | string | boolean, b: number | string | boolean): number {
+  if (typeof a === "string" && typeof b === "string") return compareCodePoints(a, b);
+  // numbers numerically, booleans false < true (mixed types do not occur in declared fields)
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Throws `invalid_argument` unless `sortBy` names an allowed field. */
@@ -61,6 +87,27 @@ export function checkSortBy(sortBy: string | null | undefined, allowed: readonly
   if (sortBy === null || sortBy === undefined) return;
   if (!allowed.includes(sortBy)) {
     throw new AglError("invalid_argument", `Invalid sort_by: ${sortBy}, allowed fields are: ${allowed.join(", ")}`);
+  }
+}
+
+/** Throws `invalid_argument` unless `order` is `asc` or `desc`. */
+export function checkSortOrder(order: unknown): asserts order is SortOrder {
+  if (order !== "asc" && order !== "desc") {
+    throw new AglError("invalid_argument", `Invalid sort_order: ${String(order)}, expected "asc" or "desc"`);
+  }
+}
+
+/** Throws `invalid_argument` unless `logic` is `and` or `or`. */
+export function checkFilterLogic(logic: unknown): asserts logic is FilterLogic {
+  if (logic !== "and" && logic !== "or") {
+    throw new AglError("invalid_argument", `Invalid filter_logic: ${String(logic)}, expected "and" or "or"`);
+  }
+}
+
+/** Throws `invalid_argument` if a field of this kind cannot be ordered (objects, arrays, free JSON). */
+export function checkSortable(field: string, kind: SortKind): void {
+  if (kind === "unsortable") {
+    throw new AglError("invalid_argument", `Cannot sort by ${field}: its values have no order`);
   }
 }
 
@@ -79,16 +126,10 @@ export function checkPage(limit: number, offset: number): void {
  * `desc`. Unsortable fields throw `invalid_argument`.
  */
 export function sortItems<T>(items: T[], field: string, kind: SortKind, order: SortOrder, get: (item: T) => unknown): T[] {
-  if (kind === "unsortable") {
-    throw new AglError("invalid_argument", `Cannot sort by ${field}: its values have no order`);
-  }
+  checkSortable(field, kind);
   const keyed = items.map((item, index) => ({ item, index, key: sortKey(get(item), kind) }));
   const dir = order === "desc" ? -1 : 1;
-  keyed.sort((a, b) => {
-    if (a.key < b.key) return -dir;
-    if (a.key > b.key) return dir;
-    return a.index - b.index;
-  });
+  keyed.sort((a, b) => compareKeys(a.key, b.key) * dir || a.index - b.index);
   return keyed.map((k) => k.item);
 }
 

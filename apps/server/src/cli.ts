@@ -1,0 +1,60 @@
+import { AglError } from "@agentlightning/types";
+import { parseStoreConfig } from "./config.js";
+import { mainHelp, storeHelp } from "./help.js";
+import { createJsonLogger } from "./logger.js";
+import { serveStore } from "./serve.js";
+import { serverVersion } from "./version.js";
+
+/** Where the CLI writes and how it learns to stop; `main.ts` passes the process's. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  stopSignal: Promise<string>;
+}
+
+/**
+ * Runs one `agl` command and resolves with the process exit code. `store` resolves only after a
+ * stop signal, once the server has shut down.
+ */
+export async function runCli(argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    io.stdout(mainHelp(serverVersion()));
+    return command === undefined ? 1 : 0;
+  }
+  if (command === "--version" || command === "-v" || command === "version") {
+    io.stdout(`${serverVersion()}\n`);
+    return 0;
+  }
+  if (command !== "store") {
+    io.stderr(`agl: unknown command '${command}'\n\n${mainHelp(serverVersion())}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(storeHelp());
+    return 0;
+  }
+  let config: ReturnType<typeof parseStoreConfig>;
+  try {
+    config = parseStoreConfig(rest, env);
+  } catch (error) {
+    io.stderr(`agl store: ${error instanceof Error ? error.message : String(error)}\nRun 'agl store --help' for the options.\n`);
+    return 2;
+  }
+  const logger = createJsonLogger(config.logLevel, io.stderr);
+  try {
+    const running = await serveStore(config, logger);
+    const signal = await io.stopSignal;
+    logger.info("stopping", { signal });
+    await running.stop();
+    logger.info("stopped");
+    return 0;
+  } catch (error) {
+    logger.error("agl store failed", {
+      error: error instanceof Error ? error.message : String(error),
+      code: AglError.isInstance(error) ? error.code : undefined,
+    });
+    return 1;
+  }
+}

@@ -1,0 +1,24 @@
+import type { LogLevel } from "./config.js";
+import { LOG_LEVELS } from "./config.js";
+
+/** The logger every component takes: message plus structured fields. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * A logger writing one JSON object per line (`{"time","level","msg",...fields}`) to `write`,
+ * dropping levels below `level`.
+ */
+export function createJsonLogger(level: LogLevel, write: (line: string) => void): Logger {
+  const threshold = LOG_LEVELS.indexOf(level);
+  const log = (lvl: LogLevel) => (msg: string, fields: Record<string, unknown> = {}) => {
+    if (LOG_LEVELS.indexOf(lvl) < threshold) return;
+    const record = { time: new Date().toISOString(), level: lvl, msg, ...fields };
+    write(`${JSON.stringify(record, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : v))}\n`);
+  };
+  return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
+}
