@@ -122,8 +122,10 @@ export function createLegacyApp(options: LegacyAppOptions): Hono {
   app.onError((error, c) => {
     if (AglError.isInstance(error)) {
       const status = ERROR_STATUS[error.code] ?? 500;
-      const detail = error.code === "invalid_argument" && error.details !== undefined ? error.details : error.message;
-      if (status >= 500) logger.error(`Legacy API error: ${error.message}`);
+      const detail =
+        error.code === "invalid_argument" && error.details !== undefined ? error.details : error.message;
+      if (status === 500) logger.error(`Legacy API error: ${error.message}`);
+      else logger.debug(`Legacy API answered ${status}: ${error.message}`);
       return c.json({ detail }, status);
     }
     logger.error("Unhandled error in the legacy API.", error);
@@ -140,7 +142,10 @@ async function readJsonBody(c: Context): Promise<unknown> {
     throw new AglError("invalid_argument", message, { details: [item] });
   };
   if (text.trim() === "") {
-    return fail({ type: "missing", loc: ["body"], msg: "Field required", input: null }, "Invalid rollout: body: Field required");
+    return fail(
+      { type: "missing", loc: ["body"], msg: "Field required", input: null },
+      "Invalid rollout: body: Field required",
+    );
   }
   try {
     return JSON.parse(text) as unknown;

@@ -71,7 +71,10 @@ export class LegacyTaskStore {
   /** Queues a new task with id `rollout-<uuid4>` and returns it. `resourcesId` is not defaulted to the latest bundle. */
   addTask(input: unknown, options: AddTaskOptions = {}): Task {
     if (input === undefined) {
-      throw new AglError("invalid_argument", "Invalid task: input is required (use null for an empty input).");
+      throw new AglError(
+        "invalid_argument",
+        "Invalid task: input is required (use null for an empty input).",
+      );
     }
     const resourcesId = options.resourcesId ?? null;
     if (resourcesId !== null && typeof resourcesId !== "string") {
