@@ -17,7 +17,11 @@ export interface CliIo {
  * Runs one `agl` command and resolves with the process exit code. `store` resolves only after a
  * stop signal, once the server has shut down.
  */
-export async function runCli(argv: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  io: CliIo,
+): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     io.stdout(mainHelp(serverVersion()));
@@ -39,7 +43,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   try {
     config = parseStoreConfig(rest, env);
   } catch (error) {
-    io.stderr(`agl store: ${error instanceof Error ? error.message : String(error)}\nRun 'agl store --help' for the options.\n`);
+    io.stderr(
+      `agl store: ${error instanceof Error ? error.message : String(error)}\nRun 'agl store --help' for the options.\n`,
+    );
     return 2;
   }
   const logger = createJsonLogger(config.logLevel, io.stderr);

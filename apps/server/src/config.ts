@@ -83,7 +83,8 @@ export function parseStoreConfig(argv: string[], env: Record<string, string | un
   if (config.port > 65535) throw bad(`port must be <= 65535, got '${config.port}'`);
   const backend = pick(v.backend, "AGL_BACKEND");
   if (backend !== undefined) {
-    if (backend !== "memory" && backend !== "postgres") throw bad(`backend must be 'memory' or 'postgres', got '${backend}'`);
+    if (backend !== "memory" && backend !== "postgres")
+      throw bad(`backend must be 'memory' or 'postgres', got '${backend}'`);
     config.backend = backend;
   }
   config.databaseUrl = pick(v["database-url"], "DATABASE_URL") ?? null;
@@ -93,7 +94,8 @@ export function parseStoreConfig(argv: string[], env: Record<string, string | un
   config.dataDir = pick(v["data-dir"], "AGL_DATA_DIR") ?? config.dataDir;
   config.apiKey = pick(v["api-key"], "AGL_API_KEY") ?? null;
   const debounce = pick(v["scan-debounce-seconds"], "AGL_STORE_SCAN_DEBOUNCE_SECONDS");
-  if (debounce !== undefined) config.scanDebounceSeconds = number("scan-debounce-seconds", debounce, { min: 0 });
+  if (debounce !== undefined)
+    config.scanDebounceSeconds = number("scan-debounce-seconds", debounce, { min: 0 });
   const cors = v["cors-origin"]?.length ? v["cors-origin"] : env.AGL_CORS_ORIGINS?.split(",");
   config.corsOrigins = (cors ?? []).map((o) => o.trim()).filter(Boolean);
   config.legacy = v.legacy ?? ["1", "true", "yes"].includes((env.AGL_LEGACY ?? "").toLowerCase());
@@ -103,11 +105,13 @@ export function parseStoreConfig(argv: string[], env: Record<string, string | un
   }
   const level = pick(v["log-level"], "AGL_LOG_LEVEL");
   if (level !== undefined) {
-    if (!(LOG_LEVELS as readonly string[]).includes(level)) throw bad(`log-level must be one of ${LOG_LEVELS.join(", ")}`);
+    if (!(LOG_LEVELS as readonly string[]).includes(level))
+      throw bad(`log-level must be one of ${LOG_LEVELS.join(", ")}`);
     config.logLevel = level as LogLevel;
   }
   const bodyLimit = pick(v["body-limit-mb"], "AGL_BODY_LIMIT_MB");
-  if (bodyLimit !== undefined) config.bodyLimitBytes = Math.round(number("body-limit-mb", bodyLimit, { min: 0.001 }) * 1024 * 1024);
+  if (bodyLimit !== undefined)
+    config.bodyLimitBytes = Math.round(number("body-limit-mb", bodyLimit, { min: 0.001 }) * 1024 * 1024);
   if (config.backend === "memory" && config.databaseUrl !== null && v["database-url"] !== undefined) {
     throw bad("--database-url cannot be combined with --backend memory");
   }

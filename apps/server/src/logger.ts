@@ -15,10 +15,14 @@ export interface Logger {
  */
 export function createJsonLogger(level: LogLevel, write: (line: string) => void): Logger {
   const threshold = LOG_LEVELS.indexOf(level);
-  const log = (lvl: LogLevel) => (msg: string, fields: Record<string, unknown> = {}) => {
-    if (LOG_LEVELS.indexOf(lvl) < threshold) return;
-    const record = { time: new Date().toISOString(), level: lvl, msg, ...fields };
-    write(`${JSON.stringify(record, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : v))}\n`);
-  };
+  const log =
+    (lvl: LogLevel) =>
+    (msg: string, fields: Record<string, unknown> = {}) => {
+      if (LOG_LEVELS.indexOf(lvl) < threshold) return;
+      const record = { time: new Date().toISOString(), level: lvl, msg, ...fields };
+      write(
+        `${JSON.stringify(record, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : v))}\n`,
+      );
+    };
   return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
 }

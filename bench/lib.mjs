@@ -1,0 +1,87 @@
+// Shared helpers of the benchmark scripts: timing, spans, result files. Benchmarks print their
+// figures and write them to bench/results/; tests never assert timings.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const benchDir = dirname(fileURLToPath(import.meta.url));
+export const repoDir = join(benchDir, "..");
+
+/** Seconds elapsed while running `fn`, and its result. */
+export async function timed(fn) {
+  const start = process.hrtime.bigint();
+  const result = await fn();
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, result };
+}
+
+/** Runs `workers` concurrent loops of `step(workerIndex)` until a step returns false. */
+export async function runWorkers(workers, step) {
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      while (await step(w)) {
+        /* keep going */
+      }
+    }),
+  );
+}
+
+let spanCounter = 0;
+/** A small but realistic span for a rollout/attempt. */
+export function makeSpan(rolloutId, attemptId, sequenceId) {
+  spanCounter++;
+  const hex = spanCounter.toString(16).padStart(16, "0");
+  return {
+    rollout_id: rolloutId,
+    attempt_id: attemptId,
+    sequence_id: sequenceId,
+    trace_id: hex.padStart(32, "0"),
+    span_id: hex,
+    parent_id: null,
+    name: "openai.chat.completion",
+    status: { status_code: "OK", description: null },
+    attributes: {
+      "gen_ai.request.model": "gpt-4o-mini",
+      "gen_ai.usage.prompt_tokens": 120,
+      "agentlightning.reward.0.value": 0.5,
+    },
+    events: [],
+    links: [],
+    start_time: 1_700_000_000 + spanCounter / 1000,
+    end_time: 1_700_000_000.5 + spanCounter / 1000,
+    context: { trace_id: hex.padStart(32, "0"), span_id: hex, is_remote: false, trace_state: {} },
+    parent: null,
+    resource: { attributes: { "service.name": "bench" }, schema_url: "" },
+  };
+}
+
+/** Percentile (0..100) of a list of numbers. */
+export function percentile(values, p) {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Machine facts recorded with every result. */
+export function machine() {
+  return {
+    node: process.version,
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? "unknown",
+    total_mem_gb: Math.round(totalmem() / 2 ** 30),
+  };
+}
+
+/** Writes `results/<name>.json` and a markdown table `results/<name>.md`. */
+export function writeResults(name, data, markdown) {
+  mkdirSync(join(benchDir, "results"), { recursive: true });
+  writeFileSync(
+    join(benchDir, "results", `${name}.json`),
+    `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), ...data }, null, 2)}\n`,
+  );
+  writeFileSync(join(benchDir, "results", `${name}.md`), `${markdown}\n`);
+}
+
+/** Rounds for display. */
+export const fmt = (n) =>
+  Number.isFinite(n) ? (n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(2)) : String(n);
