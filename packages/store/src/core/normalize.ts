@@ -1,20 +1,20 @@
 import {
   AglError,
+  AttemptStatusSchema,
   defaultRolloutConfig,
   EnqueueRolloutRequestSchema,
   type JsonObject,
   JsonObjectSchema,
-  NamedResourcesSchema,
   type NamedResources,
+  NamedResourcesSchema,
   parseOrThrow,
-  RolloutConfigSchema,
   type RolloutConfig,
+  RolloutConfigSchema,
   type RolloutMode,
+  RolloutModeSchema,
+  RolloutStatusSchema,
   type Span,
   SpanSchema,
-  AttemptStatusSchema,
-  RolloutStatusSchema,
-  RolloutModeSchema,
 } from "@agentlightning/types";
 import * as z from "zod";
 import type { AttemptPatch, EnqueueRolloutOptions, RolloutPatch } from "../store.js";

@@ -15,6 +15,8 @@ export function propagateAttemptStatus(
     case "succeeded":
       return status;
     default:
-      return config.retry_condition.includes(status) && sequenceId < config.max_attempts ? "requeuing" : "failed";
+      return config.retry_condition.includes(status) && sequenceId < config.max_attempts
+        ? "requeuing"
+        : "failed";
   }
 }

@@ -13,14 +13,22 @@ export function exact<T>(pool: Condition<T>[], expected: unknown, get: (item: T)
 }
 
 /** Membership; an empty list is a condition no item satisfies. */
-export function within<T>(pool: Condition<T>[], expected: readonly unknown[] | null | undefined, get: (item: T) => unknown): void {
+export function within<T>(
+  pool: Condition<T>[],
+  expected: readonly unknown[] | null | undefined,
+  get: (item: T) => unknown,
+): void {
   if (expected === null || expected === undefined) return;
   const set = new Set(expected);
   pool.push((item) => set.has(get(item)));
 }
 
 /** Substring; a null field never matches; `""` matches every non-null string. */
-export function contains<T>(pool: Condition<T>[], expected: string | null | undefined, get: (item: T) => unknown): void {
+export function contains<T>(
+  pool: Condition<T>[],
+  expected: string | null | undefined,
+  get: (item: T) => unknown,
+): void {
   if (expected === null || expected === undefined) return;
   pool.push((item) => {
     const value = get(item);
@@ -42,7 +50,11 @@ export type SortKind = "time" | "string" | "number" | "unsortable";
  * Sort kind of a declared field: names ending in `_time` are times; `numberFields` are numbers;
  * `unsortable` fields (objects, arrays, free JSON) cannot be ordered; everything else is a string.
  */
-export function sortKindOf(field: string, numberFields: readonly string[], unsortable: readonly string[]): SortKind {
+export function sortKindOf(
+  field: string,
+  numberFields: readonly string[],
+  unsortable: readonly string[],
+): SortKind {
   if (unsortable.includes(field)) return "unsortable";
   if (field.endsWith("_time")) return "time";
   if (numberFields.includes(field)) return "number";
@@ -86,7 +98,10 @@ function compareKeys(a: number | string | boolean, b: number | string | boolean)
 export function checkSortBy(sortBy: string | null | undefined, allowed: readonly string[]): void {
   if (sortBy === null || sortBy === undefined) return;
   if (!allowed.includes(sortBy)) {
-    throw new AglError("invalid_argument", `Invalid sort_by: ${sortBy}, allowed fields are: ${allowed.join(", ")}`);
+    throw new AglError(
+      "invalid_argument",
+      `Invalid sort_by: ${sortBy}, allowed fields are: ${allowed.join(", ")}`,
+    );
   }
 }
 
@@ -125,7 +140,13 @@ export function checkPage(limit: number, offset: number): void {
  * Stable sort by one field, in either direction: equal keys keep their input order in `asc` and
  * `desc`. Unsortable fields throw `invalid_argument`.
  */
-export function sortItems<T>(items: T[], field: string, kind: SortKind, order: SortOrder, get: (item: T) => unknown): T[] {
+export function sortItems<T>(
+  items: T[],
+  field: string,
+  kind: SortKind,
+  order: SortOrder,
+  get: (item: T) => unknown,
+): T[] {
   checkSortable(field, kind);
   const keyed = items.map((item, index) => ({ item, index, key: sortKey(get(item), kind) }));
   const dir = order === "desc" ? -1 : 1;

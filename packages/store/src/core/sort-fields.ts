@@ -13,7 +13,11 @@ export interface SortFamily {
   kind(field: string): SortKind;
 }
 
-function family(allowed: readonly string[], numbers: readonly string[], unsortable: readonly string[]): SortFamily {
+function family(
+  allowed: readonly string[],
+  numbers: readonly string[],
+  unsortable: readonly string[],
+): SortFamily {
   return { allowed, kind: (field) => sortKindOf(field, numbers, unsortable) };
 }
 

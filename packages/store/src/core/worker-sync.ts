@@ -19,7 +19,12 @@ export function newWorker(workerId: string): Worker {
  * The worker after syncing it with the state of an attempt it runs (`spec/store.md` §2.12):
  * preparing/running → busy with the attempt; succeeded/failed → idle; timeout/unresponsive → unknown.
  */
-export function syncWorkerWithAttempt(worker: Worker, attempt: Attempt, now: number, fromDequeue: boolean): Worker {
+export function syncWorkerWithAttempt(
+  worker: Worker,
+  attempt: Attempt,
+  now: number,
+  fromDequeue: boolean,
+): Worker {
   const next: Worker = { ...worker };
   switch (attempt.status) {
     case "preparing":

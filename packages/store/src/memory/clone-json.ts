@@ -23,7 +23,12 @@ export function cloneJson<T>(value: T): T {
     const copied = cloneJson(source[key]);
     // An own "__proto__" key (JSON.parse makes them) must stay data, not become the prototype.
     if (key === "__proto__") {
-      Object.defineProperty(out, key, { value: copied, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: copied,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     } else {
       out[key] = copied;
     }

@@ -22,15 +22,18 @@ export class CompletionWaiters {
   }
 
   /**
-   * Resolves once every id in `pending` was reported finished, or after `timeoutSeconds`
-   * (null = no limit), or when {@link releaseAll} runs. `pending` must not be empty.
+   * Resolves once every id in `pending` was reported finished, after `timeoutSeconds` (null = no
+   * limit), when `signal` aborts, or when {@link releaseAll} runs. `pending` must not be empty.
    */
-  wait(pending: Iterable<string>, timeoutSeconds: number | null): Promise<void> {
+  wait(pending: Iterable<string>, timeoutSeconds: number | null, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const waiter: Waiter = { pending: new Set(pending), release: () => {}, timer: undefined };
+      const onAbort = () => waiter.release();
       waiter.release = () => {
         if (!this.waiters.delete(waiter)) return;
         if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+        signal?.removeEventListener("abort", onAbort);
         for (const id of waiter.pending) this.detach(id, waiter);
         waiter.pending.clear();
         resolve();
@@ -45,6 +48,7 @@ export class CompletionWaiters {
         set.add(waiter);
       }
       if (timeoutSeconds !== null) this.arm(waiter, Date.now() + timeoutSeconds * 1000);
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 

@@ -26,7 +26,10 @@ export function copyAttemptedRollout(rollout: Rollout, attempt: Attempt): Attemp
 
 /** A copy of a worker. */
 export function copyWorker(worker: Worker): Worker {
-  return { ...worker, heartbeat_stats: worker.heartbeat_stats === null ? null : cloneJson(worker.heartbeat_stats) };
+  return {
+    ...worker,
+    heartbeat_stats: worker.heartbeat_stats === null ? null : cloneJson(worker.heartbeat_stats),
+  };
 }
 
 /** A copy of a resources snapshot. */
