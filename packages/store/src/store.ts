@@ -1,17 +1,17 @@
 import type {
   Attempt,
-  AttemptStatus,
   AttemptedRollout,
+  AttemptStatus,
   FilterLogic,
   JsonObject,
   NamedResourcesInput,
   PaginatedResult,
+  ResourcesUpdate,
   Rollout,
   RolloutConfig,
   RolloutMode,
   RolloutOrAttempted,
   RolloutStatus,
-  ResourcesUpdate,
   SortOrder,
   Span,
   StoreStatistics,
@@ -165,15 +165,22 @@ export interface LightningStore {
   /** Next number of the rollout's span counter (no existence check). */
   getNextSpanSequenceId(rolloutId: string, attemptId: string): Promise<number>;
   /** Bulk allocation, in list order, per rollout. */
-  getManySpanSequenceIds(pairs: ReadonlyArray<readonly [rolloutId: string, attemptId: string]>): Promise<number[]>;
+  getManySpanSequenceIds(
+    pairs: ReadonlyArray<readonly [rolloutId: string, attemptId: string]>,
+  ): Promise<number[]>;
   /** Filters, sorts and pages a rollout's spans (default order: `sequence_id`). */
   querySpans(options: QuerySpansOptions): Promise<PaginatedResult<Span>>;
 
   /**
    * Waits until every existing requested rollout is finished or `timeout` seconds pass (null = no
-   * limit, <= 0 = no wait); returns the finished ones in request order.
+   * limit, <= 0 = no wait); returns the finished ones in request order. An aborted `signal` ends
+   * the wait early with what is finished by then (the HTTP server passes one so that pending waits
+   * end when it stops; a store may ignore it).
    */
-  waitForRollouts(rolloutIds: string[], options?: { timeout?: number | null }): Promise<Rollout[]>;
+  waitForRollouts(
+    rolloutIds: string[],
+    options?: { timeout?: number | null; signal?: AbortSignal },
+  ): Promise<Rollout[]>;
 
   /** Stores a new resources snapshot (`rs-` id) and makes it the latest. */
   addResources(resources: NamedResourcesInput): Promise<ResourcesUpdate>;

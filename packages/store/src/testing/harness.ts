@@ -3,6 +3,7 @@ import {
   type AglErrorCode,
   type Attempt,
   type AttemptedRollout,
+  type Rollout,
   type RolloutConfig,
   type RolloutOrAttempted,
   type Worker,
@@ -89,6 +90,12 @@ export async function readRollout(store: LightningStore, rolloutId: string): Pro
   return must(await store.getRolloutById(rolloutId), `rollout ${rolloutId}`);
 }
 
+/** A rollout read without its `attempt` key, to compare the rollout's own fields. */
+export function withoutAttempt(rollout: RolloutOrAttempted): Rollout {
+  const { attempt: _attempt, ...rest } = rollout as AttemptedRollout;
+  return rest;
+}
+
 /** Reads a worker that must exist. */
 export async function readWorker(store: LightningStore, workerId: string): Promise<Worker> {
   return must(await store.getWorkerById(workerId), `worker ${workerId}`);
@@ -100,7 +107,11 @@ export async function readAttempts(store: LightningStore, rolloutId: string): Pr
 }
 
 /** One attempt of a rollout by id. */
-export async function readAttempt(store: LightningStore, rolloutId: string, attemptId: string): Promise<Attempt> {
+export async function readAttempt(
+  store: LightningStore,
+  rolloutId: string,
+  attemptId: string,
+): Promise<Attempt> {
   const found = (await readAttempts(store, rolloutId)).find((a) => a.attempt_id === attemptId);
   return must(found, `attempt ${attemptId}`);
 }
@@ -216,5 +227,7 @@ export function keysOf(value: object): string[] {
  */
 export function expectTime(actual: number | null | undefined, expected: number): void {
   expect(typeof actual, "timestamp should be a number").toBe("number");
-  expect(Math.abs((actual as number) - expected), `timestamp ${actual} should be ${expected}`).toBeLessThan(1e-3);
+  expect(Math.abs((actual as number) - expected), `timestamp ${actual} should be ${expected}`).toBeLessThan(
+    1e-3,
+  );
 }

@@ -27,7 +27,9 @@ export class TestClock {
   /** Moves the clock forward; a clock never goes back, so negative steps are refused. */
   advance(seconds: number): void {
     if (!Number.isFinite(seconds) || seconds < 0) {
-      throw new RangeError(`TestClock.advance needs a finite, non-negative number of seconds, got ${seconds}`);
+      throw new RangeError(
+        `TestClock.advance needs a finite, non-negative number of seconds, got ${seconds}`,
+      );
     }
     this.current += seconds;
   }

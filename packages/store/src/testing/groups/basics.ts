@@ -1,8 +1,8 @@
 import { describe, expect } from "vitest";
 import {
   ATTEMPT_KEYS,
-  claimedRollout,
   counts,
+  dequeueOne,
   expectTime,
   keysOf,
   RESOURCES_KEYS,
@@ -59,7 +59,7 @@ export function basicsTests(test: StoreTest): void {
     test("§1.14 returned objects carry every declared field and nothing else", async ({ store }) => {
       const queued = await store.enqueueRollout({ input: 1 });
       expect(keysOf(queued)).toEqual([...ROLLOUT_KEYS]);
-      const claimed = await claimedRollout(store, null, "w1");
+      const claimed = await dequeueOne(store, "w1");
       expect(keysOf(claimed)).toEqual([...ROLLOUT_KEYS, "attempt"].sort());
       expect(keysOf(claimed.attempt)).toEqual([...ATTEMPT_KEYS]);
       const attempts = await readAttempts(store, claimed.rollout_id);

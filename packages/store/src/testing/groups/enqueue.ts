@@ -51,7 +51,12 @@ export function enqueueTests(test: StoreTest): void {
     test("#9 a batch of 3 keeps request order, distinct ids and per-element fields", async ({ store }) => {
       const rollouts = await store.enqueueManyRollouts([
         { input: "first" },
-        { input: 2, mode: "train", metadata: { k: 1 }, config: { max_attempts: 2, retry_condition: ["failed"] } },
+        {
+          input: 2,
+          mode: "train",
+          metadata: { k: 1 },
+          config: { max_attempts: 2, retry_condition: ["failed"] },
+        },
         { input: [3], mode: "val", config: { timeout_seconds: 30 } },
       ]);
       expect(rollouts.map((r) => r.input)).toEqual(["first", 2, [3]]);
@@ -97,7 +102,11 @@ export function enqueueTests(test: StoreTest): void {
         "invalid_argument",
         "retry_condition",
       );
-      await expectAglError(store.enqueueRollout({ input: 1, mode: "prod" as never }), "invalid_argument", "mode");
+      await expectAglError(
+        store.enqueueRollout({ input: 1, mode: "prod" as never }),
+        "invalid_argument",
+        "mode",
+      );
       await expectAglError(
         store.startRollout({ input: 1, config: { max_attempts: 0 } }),
         "invalid_argument",

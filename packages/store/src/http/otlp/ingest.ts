@@ -1,0 +1,76 @@
+import { isAttemptedRollout, type Span } from "@agentlightning/types";
+import { attemptNotFound, rolloutNotFound } from "../../core/store-errors.js";
+import type { LightningStore } from "../../store.js";
+import { type ConvertedTraceRequest, convertTraceRequest } from "./convert.js";
+import { decodeTraceRequest } from "./proto.js";
+
+/** What one OTLP export did to the store. */
+export interface OtlpIngestResult {
+  /** Spans stored. */
+  stored: number;
+  /** Spans already stored before (same rollout, attempt and span id), not stored again. */
+  duplicates: number;
+  /** Spans without rollout or attempt id, ignored. */
+  skipped: number;
+}
+
+/** Throws the store's not-found error unless every (rollout, attempt) pair exists. */
+async function checkTargetsExist(store: LightningStore, spans: readonly Span[]): Promise<void> {
+  const wanted = new Map<string, Set<string>>();
+  for (const span of spans) {
+    const attempts = wanted.get(span.rollout_id) ?? new Set<string>();
+    attempts.add(span.attempt_id);
+    wanted.set(span.rollout_id, attempts);
+  }
+  for (const [rolloutId, attemptIds] of wanted) {
+    const rollout = await store.getRolloutById(rolloutId);
+    if (rollout === null) throw rolloutNotFound(rolloutId);
+    const latest = isAttemptedRollout(rollout) ? rollout.attempt.attempt_id : null;
+    const others = [...attemptIds].filter((id) => id !== latest);
+    if (others.length === 0) continue;
+    const known = new Set((await store.queryAttempts(rolloutId)).items.map((a) => a.attempt_id));
+    for (const attemptId of others) if (!known.has(attemptId)) throw attemptNotFound(rolloutId, attemptId);
+  }
+}
+
+/**
+ * Stores converted OTLP spans (spec §4.7): checks that every rollout and attempt exists before
+ * anything changes, allocates the missing sequence ids in one bulk call in payload order, then
+ * stores all spans with `addManySpans` (duplicates skipped). Throws the store's `not_found`
+ * error for an unknown rollout or attempt, having stored nothing.
+ */
+export async function storeOtlpSpans(
+  store: LightningStore,
+  converted: ConvertedTraceRequest,
+): Promise<OtlpIngestResult> {
+  const { skipped } = converted;
+  const spans = converted.spans.map((draft) => draft.span);
+  if (spans.length === 0) return { stored: 0, duplicates: 0, skipped };
+  await checkTargetsExist(store, spans);
+  const lacking = converted.spans.filter((draft) => draft.allocateSequenceId).map((draft) => draft.span);
+  if (lacking.length > 0) {
+    const ids = await store.getManySpanSequenceIds(
+      lacking.map((span) => [span.rollout_id, span.attempt_id] as const),
+    );
+    lacking.forEach((span, i) => {
+      span.sequence_id = ids[i] ?? span.sequence_id;
+    });
+  }
+  const stored = await store.addManySpans(spans);
+  return { stored: stored.length, duplicates: spans.length - stored.length, skipped };
+}
+
+/**
+ * Decodes, converts and stores one OTLP/HTTP `ExportTraceServiceRequest` (uncompressed bytes).
+ * Throws a protobuf decode error, an `OtlpConversionError` or the store's `not_found` error.
+ *
+ * @example
+ * ```ts
+ * const result = await ingestOtlpTraces(store, new Uint8Array(await request.arrayBuffer()));
+ * console.log(`${result.stored} spans stored`);
+ * ```
+ */
+export async function ingestOtlpTraces(store: LightningStore, bytes: Uint8Array): Promise<OtlpIngestResult> {
+  const request = bytes.length === 0 ? {} : decodeTraceRequest(bytes);
+  return storeOtlpSpans(store, convertTraceRequest(request));
+}

@@ -1,0 +1,92 @@
+import {
+  NextSequenceIdBodySchema,
+  NextSequenceIdResponseSchema,
+  paginatedResultSchema,
+  type QuerySpansBody,
+  QuerySpansBodySchema,
+  SPAN_SORT_FIELDS,
+  SpanSchema,
+} from "@agentlightning/types";
+import { type ApiRoute, defineRoute, type RouteDeps } from "../api-route.js";
+import { checkPageParams } from "../validate.js";
+
+const SpanPageSchema = paginatedResultSchema(SpanSchema);
+
+async function querySpans(query: QuerySpansBody, { store }: RouteDeps) {
+  checkPageParams(query, SPAN_SORT_FIELDS);
+  return store.querySpans({
+    rolloutId: query.rollout_id,
+    attemptId: query.attempt_id,
+    traceId: query.trace_id,
+    traceIdContains: query.trace_id_contains,
+    spanId: query.span_id,
+    spanIdContains: query.span_id_contains,
+    parentId: query.parent_id,
+    parentIdContains: query.parent_id_contains,
+    name: query.name,
+    nameContains: query.name_contains,
+    filterLogic: query.filter_logic,
+    sortBy: query.sort_by,
+    sortOrder: query.sort_order,
+    limit: query.limit,
+    offset: query.offset,
+  });
+}
+
+/** Span endpoints (there is no `/spans/:id`, so `search` and `next` shadow nothing). */
+export const spanRoutes: ApiRoute[] = [
+  defineRoute({
+    method: "POST",
+    path: "/spans",
+    operationId: "addSpan",
+    summary: "Store one span (a heartbeat of its attempt)",
+    description: "Answers the stored span, or null when the same span id was already stored for the attempt.",
+    tag: "spans",
+    body: SpanSchema,
+    bodyRequired: true,
+    status: 201,
+    response: SpanSchema.nullable(),
+    errors: [404, 410],
+    handle: async ({ body }, { store }) => store.addSpan(body),
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/spans",
+    operationId: "querySpans",
+    summary: "Filter, sort and page the spans of one rollout (default order: sequence_id)",
+    description: "`rollout_id` is required; `attempt_id` may be `latest`.",
+    tag: "spans",
+    query: QuerySpansBodySchema,
+    status: 200,
+    response: SpanPageSchema,
+    errors: [400, 410],
+    handle: ({ query }, deps) => querySpans(query, deps),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/spans/search",
+    operationId: "searchSpans",
+    summary: "Filter, sort and page the spans of one rollout (body form)",
+    tag: "spans",
+    body: QuerySpansBodySchema,
+    bodyRequired: true,
+    status: 200,
+    response: SpanPageSchema,
+    errors: [400, 410],
+    handle: ({ body }, deps) => querySpans(body, deps),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/spans/next",
+    operationId: "nextSpanSequenceId",
+    summary: "Allocate the next span sequence id of a rollout",
+    tag: "spans",
+    body: NextSequenceIdBodySchema,
+    bodyRequired: true,
+    status: 200,
+    response: NextSequenceIdResponseSchema,
+    handle: async ({ body }, { store }) => ({
+      sequence_id: await store.getNextSpanSequenceId(body.rollout_id, body.attempt_id),
+    }),
+  }),
+];

@@ -1,0 +1,129 @@
+import { toValidationDetail, type ValidationDetailItem } from "@agentlightning/types";
+import type { Context } from "hono";
+import type * as z from "zod";
+import { checkSortBy } from "../core/query-engine.js";
+import { badRequest, RequestValidationError } from "./errors.js";
+
+// Request parsing in the order of spec §4.2: body/query schema (422) → semantic checks (400);
+// the store is called only after both passed, so a rejected request changes nothing.
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** True if a body with this `Content-Type` is JSON (absent, `application/json`, `application/*+json`). */
+export function isJsonContentType(header: string | undefined): boolean {
+  const media = (header ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (media === "") return true;
+  const [type, subtype = ""] = media.split("/");
+  return type === "application" && (subtype === "json" || subtype.endsWith("+json"));
+}
+
+function jsonInvalid(text: string, error: unknown): ValidationDetailItem {
+  const message = error instanceof Error ? error.message : String(error);
+  const position = /position (\d+)/.exec(message)?.[1];
+  return {
+    type: "json_invalid",
+    loc: ["body", position === undefined ? text.length : Number(position)],
+    msg: "JSON decode error",
+    input: {},
+    ctx: { error: message },
+  };
+}
+
+/** The request body: absent (no bytes, or JSON `null`) or its parsed JSON value. */
+export type RequestBody = { present: false } | { present: true; value: unknown };
+
+/**
+ * Reads the body as JSON. A body without `Content-Type` is JSON too (the Python client sends
+ * some that way); a body of another type is not parsed and fails validation (422).
+ */
+export async function readJsonBody(c: Context): Promise<RequestBody> {
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  if (bytes.length === 0) return { present: false };
+  if (!isJsonContentType(c.req.header("content-type"))) {
+    throw new RequestValidationError([
+      {
+        type: "model_attributes_type",
+        loc: ["body"],
+        msg: "Input should be a valid dictionary or object to extract fields from",
+        input: Buffer.from(bytes).toString("latin1"),
+      },
+    ]);
+  }
+  let text = "";
+  try {
+    text = utf8.decode(bytes);
+    const value: unknown = JSON.parse(text);
+    return value === null ? { present: false } : { present: true, value };
+  } catch (error) {
+    throw new RequestValidationError([jsonInvalid(text, error)]);
+  }
+}
+
+/** Parses `value` with `schema` or throws a 422 naming every offending field under `location`. */
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  location: "body" | "query",
+): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new RequestValidationError(toValidationDetail(result.error, location, value));
+}
+
+/** A parsed body and the JSON object it came from (to tell absent keys from explicit nulls). */
+export interface ParsedBody<T> {
+  data: T;
+  /** The body as sent; `{}` when the body was absent. */
+  raw: Record<string, unknown>;
+}
+
+/**
+ * Reads and validates the JSON body. A missing body is a 422 (`loc: ["body"]`) when `required`,
+ * otherwise it parses as `{}` (every key takes its default).
+ */
+export async function parseBody<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  required: boolean,
+): Promise<ParsedBody<z.output<S>>> {
+  const body = await readJsonBody(c);
+  if (!body.present) {
+    if (required) {
+      throw new RequestValidationError([
+        { type: "missing", loc: ["body"], msg: "Field required", input: null },
+      ]);
+    }
+    return { data: parseWith(schema, {}, "body"), raw: {} };
+  }
+  const data = parseWith(schema, body.value, "body");
+  const raw =
+    typeof body.value === "object" && !Array.isArray(body.value)
+      ? (body.value as Record<string, unknown>)
+      : {};
+  return { data, raw };
+}
+
+/** 400 `<key> is invalid; it cannot be a null value.` for the first key (in order) sent as null. */
+export function rejectNulls(raw: Record<string, unknown>, keys: readonly string[]): void {
+  for (const key of keys) {
+    if (key in raw && raw[key] === null) throw badRequest(`${key} is invalid; it cannot be a null value.`);
+  }
+}
+
+/** Paging parameters every list endpoint takes. */
+export interface PageParams {
+  sort_by?: string | null;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * The 400 checks of spec §4.3, in order: `sort_by` must be an allowed field, `limit` must be -1 or
+ * positive, `offset` must not be negative.
+ */
+export function checkPageParams(params: PageParams, allowedSortFields: readonly string[]): void {
+  checkSortBy(params.sort_by, allowedSortFields);
+  if (params.limit === 0 || params.limit < -1)
+    throw badRequest("Limit must be greater than 0 or -1 for no limit");
+  if (params.offset < 0) throw badRequest("Offset must be greater than or equal to 0");
+}

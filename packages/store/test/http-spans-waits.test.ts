@@ -1,0 +1,283 @@
+import { describe, expect, it } from "vitest";
+import { makeSpan } from "../src/testing/make-span.js";
+import {
+  dequeue,
+  enqueue,
+  type HttpFixture,
+  type JsonBody,
+  P,
+  startRollout,
+  startServer,
+  stats,
+} from "./http-fixture.js";
+
+async function running(fx: HttpFixture): Promise<JsonBody> {
+  return startRollout(fx, { input: 1 });
+}
+
+async function spanPage(fx: HttpFixture, query: string): Promise<JsonBody> {
+  const res = await fx.getJson(`${P}/spans?${query}`);
+  expect(res.status, query).toBe(200);
+  return res.body;
+}
+
+describe("spans and sequence ids (§6 items 74–90)", () => {
+  it("74/75/76: extra keys are kept; a span is a heartbeat; duplicates answer 201 null", async () => {
+    const fx = await startServer();
+    const r = await running(fx);
+    const span = makeSpan(r.rollout_id, r.attempt.attempt_id, 1, { custom: { x: 1 } });
+    const res = await fx.postJson(`${P}/spans`, span);
+    expect(res.status).toBe(201);
+    expect(res.body.custom).toEqual({ x: 1 });
+    expect((await spanPage(fx, `rollout_id=${r.rollout_id}`)).items[0].custom).toEqual({ x: 1 });
+    const after = (await fx.getJson(`${P}/rollouts/${r.rollout_id}`)).body;
+    expect(after.status).toBe("running");
+    expect(after.attempt.status).toBe("running");
+    expect(after.attempt.last_heartbeat_time).not.toBeNull();
+    const dup = await fx.post(`${P}/spans`, span);
+    expect(dup.status).toBe(201);
+    expect(await dup.text()).toBe("null");
+    expect((await spanPage(fx, `rollout_id=${r.rollout_id}`)).total).toBe(1);
+  });
+
+  it("77: the same span id under another attempt is stored", async () => {
+    const fx = await startServer();
+    const r = await running(fx);
+    const second = (await fx.postJson(`${P}/rollouts/${r.rollout_id}/attempts`)).body;
+    await fx.post(`${P}/spans`, makeSpan(r.rollout_id, r.attempt.attempt_id, 1));
+    const res = await fx.postJson(`${P}/spans`, makeSpan(r.rollout_id, second.attempt.attempt_id, 1));
+    expect(res.status).toBe(201);
+    expect(res.body).not.toBeNull();
+  });
+
+  it("78: unknown rollout or attempt ⇒ 404 ValueError, nothing stored", async () => {
+    const fx = await startServer();
+    const r = await running(fx);
+    for (const span of [
+      makeSpan("ro-000000000000", "at-00000000", 1),
+      makeSpan(r.rollout_id, "at-00000000", 1),
+    ]) {
+      const res = await fx.postJson(`${P}/spans`, span);
+      expect(res.status).toBe(404);
+      expect(res.body.error_type).toBe("ValueError");
+    }
+    expect((await stats(fx)).total_spans).toBe(0);
+  });
+
+  it("79: missing required keys and bad attribute values ⇒ 422", async () => {
+    const fx = await startServer();
+    const r = await running(fx);
+    const base = makeSpan(r.rollout_id, r.attempt.attempt_id, 1) as Record<string, unknown>;
+    for (const key of ["parent_id", "context", "start_time"]) {
+      const { [key]: _dropped, ...rest } = base;
+      const res = await fx.postJson(`${P}/spans`, rest);
+      expect(res.status, key).toBe(422);
+      expect(res.body.detail[0].loc).toEqual(["body", key]);
+    }
+    for (const value of [{ a: 1 }, null]) {
+      expect((await fx.postJson(`${P}/spans`, { ...base, attributes: { k: value } })).status).toBe(422);
+    }
+    expect((await fx.postJson(`${P}/spans`, { ...base, sequence_id: -1 })).status).toBe(422);
+    expect((await stats(fx)).total_spans).toBe(0);
+  });
+
+  it("80: next sequence ids are per rollout and raised by stored spans", async () => {
+    const fx = await startServer();
+    const r = await running(fx);
+    const second = (await fx.postJson(`${P}/rollouts/${r.rollout_id}/attempts`)).body;
+    const next = async (rollout_id: string, attempt_id: string) =>
+      (await fx.postJson(`${P}/spans/next`, { rollout_id, attempt_id })).body;
+    expect(await next(r.rollout_id, r.attempt.attempt_id)).toEqual({ sequence_id: 1 });
+    expect(await next(r.rollout_id, r.attempt.attempt_id)).toEqual({ sequence_id: 2 });
+    await fx.post(`${P}/spans`, makeSpan(r.rollout_id, r.attempt.attempt_id, 100));
+    expect(await next(r.rollout_id, r.attempt.attempt_id)).toEqual({ sequence_id: 101 });
+    expect(await next(r.rollout_id, second.attempt.attempt_id)).toEqual({ sequence_id: 102 });
+    expect(await next("unknown", "x")).toEqual({ sequence_id: 1 });
+    expect((await fx.postJson(`${P}/spans/next`, { rollout_id: "r" })).status).toBe(422);
+  });
+
+  it("81: 20 parallel allocations are exactly 1..20", async () => {
+    const fx = await startServer();
+    const r = await running(fx);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fx.postJson(`${P}/spans/next`, { rollout_id: r.rollout_id, attempt_id: r.attempt.attempt_id }),
+      ),
+    );
+    expect(results.map((x) => x.body.sequence_id).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+  });
+
+  it("82/83/84: ordering, attempt scoping, unknown rollout, rollout_id required", async () => {
+    const fx = await startServer();
+    const r = await running(fx);
+    for (const n of [3, 1, 2]) await fx.post(`${P}/spans`, makeSpan(r.rollout_id, r.attempt.attempt_id, n));
+    expect(
+      (await spanPage(fx, `rollout_id=${r.rollout_id}`)).items.map((s: JsonBody) => s.sequence_id),
+    ).toEqual([1, 2, 3]);
+    expect(
+      (await spanPage(fx, `rollout_id=${r.rollout_id}&sort_order=desc`)).items.map(
+        (s: JsonBody) => s.sequence_id,
+      ),
+    ).toEqual([3, 2, 1]);
+    const second = (await fx.postJson(`${P}/rollouts/${r.rollout_id}/attempts`)).body;
+    await fx.post(`${P}/spans`, makeSpan(r.rollout_id, second.attempt.attempt_id, 9));
+    const latest = await spanPage(fx, `rollout_id=${r.rollout_id}&attempt_id=latest`);
+    expect(latest.items.map((s: JsonBody) => s.sequence_id)).toEqual([9]);
+    expect((await spanPage(fx, `rollout_id=${r.rollout_id}&attempt_id=at-00000000`)).total).toBe(0);
+    expect(await spanPage(fx, "rollout_id=ro-000000000000")).toEqual({
+      items: [],
+      limit: -1,
+      offset: 0,
+      total: 0,
+    });
+    const missing = await fx.getJson(`${P}/spans`);
+    expect(missing.status).toBe(422);
+    expect(missing.body.detail[0]).toMatchObject({ type: "missing", loc: ["query", "rollout_id"] });
+    expect((await fx.postJson(`${P}/spans/search`, {})).status).toBe(422);
+    const badSort = await fx.getJson(`${P}/spans?rollout_id=${r.rollout_id}&sort_by=bogus`);
+    expect(badSort.status).toBe(400);
+    expect(badSort.body.detail).toMatch(
+      /^Invalid sort_by: bogus, allowed fields are: rollout_id, attempt_id, sequence_id/,
+    );
+  });
+
+  it("85/86: filter_logic quirks and rollout scoping", async () => {
+    const fx = await startServer();
+    const r = await running(fx);
+    const other = await running(fx);
+    await fx.post(`${P}/spans`, makeSpan(r.rollout_id, r.attempt.attempt_id, 1, { name: "api-call" }));
+    await fx.post(`${P}/spans`, makeSpan(r.rollout_id, r.attempt.attempt_id, 2));
+    await fx.post(`${P}/spans`, makeSpan(r.rollout_id, r.attempt.attempt_id, 3));
+    await fx.post(
+      `${P}/spans`,
+      makeSpan(other.rollout_id, other.attempt.attempt_id, 1, { name: "api-call" }),
+    );
+    expect((await spanPage(fx, `rollout_id=${r.rollout_id}&filter_logic=or`)).total).toBe(0);
+    expect((await spanPage(fx, `rollout_id=${r.rollout_id}&filter_logic=and`)).total).toBe(3);
+    const trace2 = "2".padStart(32, "0");
+    const either = await spanPage(
+      fx,
+      `rollout_id=${r.rollout_id}&name_contains=api&trace_id=${trace2}&filter_logic=or`,
+    );
+    expect(either.items.map((s: JsonBody) => s.sequence_id)).toEqual([1, 2]);
+    expect(either.items.every((s: JsonBody) => s.rollout_id === r.rollout_id)).toBe(true);
+    const viaPost = await fx.postJson(`${P}/spans/search`, {
+      rollout_id: r.rollout_id,
+      name_contains: "api",
+      trace_id: trace2,
+      filter_logic: "or",
+    });
+    expect(viaPost.body).toEqual(either);
+  });
+
+  it("87/88: spans on timeout and unresponsive attempts", async () => {
+    const fx = await startServer();
+    const t = await running(fx);
+    await fx.postJson(`${P}/rollouts/${t.rollout_id}/attempts/latest`, { status: "timeout" });
+    const before = (await fx.getJson(`${P}/rollouts/${t.rollout_id}`)).body;
+    await fx.post(`${P}/spans`, makeSpan(t.rollout_id, t.attempt.attempt_id, 1));
+    const after = (await fx.getJson(`${P}/rollouts/${t.rollout_id}`)).body;
+    expect(after.attempt.status).toBe("timeout");
+    expect(after.attempt.last_heartbeat_time).not.toBeNull();
+    expect(after.status).toBe(before.status);
+
+    await enqueue(fx, { input: 2, config: { max_attempts: 2, retry_condition: ["unresponsive"] } });
+    const [u] = await dequeue(fx);
+    await fx.postJson(`${P}/rollouts/${u.rollout_id}/attempts/latest`, { status: "unresponsive" });
+    expect((await fx.getJson(`${P}/rollouts/${u.rollout_id}`)).body.status).toBe("requeuing");
+    await fx.post(`${P}/spans`, makeSpan(u.rollout_id, u.attempt.attempt_id, 1));
+    const revived = (await fx.getJson(`${P}/rollouts/${u.rollout_id}`)).body;
+    expect(revived.status).toBe("running");
+    expect(revived.attempt.status).toBe("running");
+    expect(await dequeue(fx)).toEqual([]);
+  });
+});
+
+describe("wait_for_rollouts (§6 items 91–96)", () => {
+  const WAIT = `${P}/waits/rollouts`;
+
+  it("91/92: finished rollouts return at once; timeout 0 never waits", async () => {
+    const fx = await startServer();
+    const r = await enqueue(fx);
+    await fx.postJson(`${P}/rollouts/${r.rollout_id}`, { status: "succeeded" });
+    let started = performance.now();
+    const done = await fx.postJson(WAIT, { rollout_ids: [r.rollout_id], timeout: 5 });
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(done.body).toHaveLength(1);
+    expect(done.body[0]).not.toHaveProperty("attempt");
+    const open = await enqueue(fx);
+    started = performance.now();
+    expect((await fx.postJson(WAIT, { rollout_ids: [open.rollout_id], timeout: 0 })).body).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
+  it("93/96: a pending wait returns when the rollout finishes and blocks nothing", async () => {
+    const fx = await startServer();
+    const r = await startRollout(fx, { input: 1 });
+    const started = performance.now();
+    const waiting = fx.postJson(WAIT, { rollout_ids: [r.rollout_id], timeout: 3 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    let t = performance.now();
+    expect((await fx.get(`${P}/health`)).status).toBe(200);
+    expect((await fx.post(`${P}/queues/rollouts/enqueue`, { rollouts: [{ input: 2 }] })).status).toBe(201);
+    expect(performance.now() - t).toBeLessThan(200);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    t = performance.now();
+    await fx.postJson(`${P}/rollouts/${r.rollout_id}/attempts/latest`, { status: "failed" });
+    const res = await waiting;
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(450);
+    expect(elapsed).toBeLessThan(1500);
+    expect(res.body.map((x: JsonBody) => [x.rollout_id, x.status])).toEqual([[r.rollout_id, "failed"]]);
+  });
+
+  it("94/95: partial results after the timeout; unknown ids omitted; validation", async () => {
+    const fx = await startServer();
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await enqueue(fx, { input: i })).rollout_id);
+    const waiting = fx.postJson(WAIT, { rollout_ids: [...ids, "ro-000000000000"], timeout: 0.5 });
+    await fx.postJson(`${P}/rollouts/${ids[1]}`, { status: "cancelled" });
+    const res = await waiting;
+    expect(res.body.map((x: JsonBody) => x.rollout_id)).toEqual([ids[1]]);
+    expect((await fx.postJson(WAIT, { rollout_ids: [] })).body).toEqual([]);
+    const missing = await fx.postJson(WAIT, { timeout: 1 });
+    expect(missing.status).toBe(422);
+    expect(missing.body.detail[0].loc).toEqual(["body", "rollout_ids"]);
+  });
+});
+
+describe("watchdog over HTTP (§6 items 109, 110, 113, 114)", () => {
+  it("verdicts are applied by the first triggering request past the deadline", async () => {
+    const fx = await startServer({ fakeClock: true });
+    const clock = fx.clock!;
+    const r = await enqueue(fx, {
+      input: 1,
+      config: { timeout_seconds: 1, max_attempts: 2, retry_condition: ["timeout"] },
+    });
+    const queuedOnly = await enqueue(fx, { input: 2, config: { timeout_seconds: 0.001 } });
+    const [claimed] = await dequeue(fx, { worker_id: "w1" });
+    expect(claimed.rollout_id).toBe(r.rollout_id);
+    await fx.post(`${P}/spans`, makeSpan(r.rollout_id, claimed.attempt.attempt_id, 1));
+    clock.advance(1.3);
+    const latest = (await fx.getJson(`${P}/rollouts/${r.rollout_id}/attempts/latest`)).body;
+    expect(latest).toMatchObject({ status: "timeout", end_time: null });
+    expect((await fx.getJson(`${P}/rollouts/${r.rollout_id}`)).body.status).toBe("requeuing");
+    expect((await fx.getJson(`${P}/workers/w1`)).body).toMatchObject({
+      status: "unknown",
+      current_rollout_id: null,
+      current_attempt_id: null,
+    });
+    // 114: a queued rollout is never timed out, however small its timeout.
+    expect((await fx.getJson(`${P}/rollouts/${queuedOnly.rollout_id}`)).body.status).toBe("queuing");
+    const claims = await dequeue(fx, { limit: 2 });
+    expect(claims.map((x) => x.rollout_id)).toEqual([queuedOnly.rollout_id, r.rollout_id]);
+    expect(claims[1].attempt.sequence_id).toBe(2);
+    clock.advance(1.3);
+    const failed = (await fx.getJson(`${P}/rollouts/${r.rollout_id}`)).body;
+    expect(failed.status).toBe("failed");
+    expect(failed.end_time).not.toBeNull();
+    expect(await dequeue(fx)).toEqual([]);
+  });
+});
