@@ -2,7 +2,7 @@
 // is in the tarball and that the package imports from a clean folder, with its dependencies linked
 // from the workspace. Used by each published package's pack test.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -41,7 +41,8 @@ export function checkPackedPackage(packageDir) {
       .map((f) => f.replace(/^package\//, ""));
     const packed = JSON.parse(readFileSync(join(installDir, "package.json"), "utf8"));
     for (const target of collectTargets(packed.exports)) {
-      if (!existsSync(join(installDir, target))) throw new Error(`exports target ${target} is missing from the tarball`);
+      if (!existsSync(join(installDir, target)))
+        throw new Error(`exports target ${target} is missing from the tarball`);
     }
     // Dependencies resolve from the workspace install of the package, as npm would install them.
     for (const dep of Object.keys(packed.dependencies ?? {})) {
@@ -54,7 +55,10 @@ export function checkPackedPackage(packageDir) {
       if (subpath.endsWith(".json")) continue;
       const specifier = subpath === "." ? packed.name : `${packed.name}/${subpath.slice(2)}`;
       const script = `import(${JSON.stringify(specifier)}).then((m) => console.log(JSON.stringify(Object.keys(m).sort())))`;
-      const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: work, encoding: "utf8" });
+      const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: work,
+        encoding: "utf8",
+      });
       exported[subpath] = JSON.parse(out);
     }
     return { files, exported, manifest: packed };

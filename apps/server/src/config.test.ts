@@ -68,6 +68,7 @@ describe("agl store configuration", () => {
     [["--backend", "redis"], "backend"],
     [["--database-url", "mysql://x"], "database-url"],
     [["--log-level", "loud"], "log-level"],
+    [["--database-schema", "a;drop"], "database-schema"],
     [["--nope"], "nope"],
     [["--backend", "memory", "--database-url", "postgres://h/db"], "database-url"],
   ])("rejects %j naming %s", (argv, name) => {
@@ -96,6 +97,7 @@ describe("agl store configuration", () => {
       "--legacy-task-timeout-seconds",
       "--log-level",
       "--body-limit-mb",
+      "--database-schema",
     ]) {
       expect(help).toContain(flag);
     }

@@ -11,6 +11,8 @@ export interface StoreServerConfig {
   backend: Backend;
   /** postgres:// URL of a real server; null = embedded PGlite in `dataDir`. */
   databaseUrl: string | null;
+  /** Postgres schema of the store's tables; null = the connection's default (`public`). */
+  databaseSchema: string | null;
   /** Folder of the embedded database. */
   dataDir: string;
   apiKey: string | null;
@@ -34,6 +36,7 @@ export const STORE_DEFAULTS: StoreServerConfig = {
   port: 4747,
   backend: "postgres",
   databaseUrl: null,
+  databaseSchema: null,
   dataDir: ".agl-data",
   apiKey: null,
   scanDebounceSeconds: 10,
@@ -58,10 +61,10 @@ function number(name: string, text: string, { min, integer }: { min: number; int
 
 /**
  * Merges `agl store` flags over environment variables over defaults. Flags: `--host`, `--port`,
- * `--backend memory|postgres`, `--database-url`, `--data-dir`, `--api-key`,
+ * `--backend memory|postgres`, `--database-url`, `--database-schema`, `--data-dir`, `--api-key`,
  * `--scan-debounce-seconds`, `--cors-origin` (repeatable), `--legacy`,
  * `--legacy-task-timeout-seconds`, `--log-level`, `--body-limit-mb`. Environment: `HOST`, `PORT`,
- * `AGL_BACKEND`, `DATABASE_URL`, `AGL_DATA_DIR`, `AGL_API_KEY`, `AGL_STORE_SCAN_DEBOUNCE_SECONDS`,
+ * `AGL_BACKEND`, `DATABASE_URL`, `AGL_DATABASE_SCHEMA`, `AGL_DATA_DIR`, `AGL_API_KEY`, `AGL_STORE_SCAN_DEBOUNCE_SECONDS`,
  * `AGL_CORS_ORIGINS` (comma-separated), `AGL_LEGACY`, `AGL_LEGACY_TASK_TIMEOUT_SECONDS`,
  * `AGL_LOG_LEVEL`, `AGL_BODY_LIMIT_MB`. Throws `AglError` `invalid_argument` naming a bad setting.
  */
@@ -90,6 +93,10 @@ export function parseStoreConfig(argv: string[], env: Record<string, string | un
   config.databaseUrl = pick(v["database-url"], "DATABASE_URL") ?? null;
   if (config.databaseUrl !== null && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw bad("database-url must start with postgres:// or postgresql://");
+  }
+  config.databaseSchema = pick(v["database-schema"], "AGL_DATABASE_SCHEMA") ?? null;
+  if (config.databaseSchema !== null && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(config.databaseSchema)) {
+    throw bad("database-schema must be a plain identifier (letters, digits, _)");
   }
   config.dataDir = pick(v["data-dir"], "AGL_DATA_DIR") ?? config.dataDir;
   config.apiKey = pick(v["api-key"], "AGL_API_KEY") ?? null;
@@ -128,6 +135,7 @@ function parseStoreArgs(argv: string[]) {
       port: { type: "string", short: "p" },
       backend: { type: "string" },
       "database-url": { type: "string" },
+      "database-schema": { type: "string" },
       "data-dir": { type: "string" },
       "api-key": { type: "string" },
       "scan-debounce-seconds": { type: "string" },

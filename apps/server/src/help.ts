@@ -29,6 +29,8 @@ Options (flag, environment variable, default):
   --backend postgres|memory        AGL_BACKEND                      ${d.backend}
                                    (memory: fast, nothing is kept)
   --database-url URL               DATABASE_URL                     none (embedded PGlite)
+  --database-schema NAME           AGL_DATABASE_SCHEMA              public
+                                   (several stores can share one database in different schemas)
   --data-dir DIR                   AGL_DATA_DIR                     ${d.dataDir}
   --api-key KEY                    AGL_API_KEY                      none (no auth)
                                    (every route but health then needs 'Authorization: Bearer KEY')

@@ -26,3 +26,22 @@ export function createJsonLogger(level: LogLevel, write: (line: string) => void)
     };
   return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
 }
+
+/** The `(message, ...args)` logger the store and legacy packages take. */
+export interface ComponentLogger {
+  debug(message: string, ...args: unknown[]): void;
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+}
+
+/** Adapts a structured logger for a library component: extra arguments go to `details`. */
+export function componentLogger(logger: Logger, component: string): ComponentLogger {
+  const fields = (args: unknown[]) => (args.length === 0 ? { component } : { component, details: args });
+  return {
+    debug: (message, ...args) => logger.debug(message, fields(args)),
+    info: (message, ...args) => logger.info(message, fields(args)),
+    warn: (message, ...args) => logger.warn(message, fields(args)),
+    error: (message, ...args) => logger.error(message, fields(args)),
+  };
+}

@@ -1,13 +1,42 @@
+import { createServer } from "./app.js";
 import type { StoreServerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
+import { openStore } from "./store-opener.js";
 
-/** A started server. */
+/** A started `agl store`. */
 export interface RunningServer {
+  /** Base URL of the server. */
   url: string;
+  /** Graceful stop: in-flight requests finish, then the store closes. */
   stop(): Promise<void>;
 }
 
-/** Opens the store of the config, runs migrations, and serves it. (wired once the store server lands) */
-export async function serveStore(_config: StoreServerConfig, _logger: Logger): Promise<RunningServer> {
-  throw new Error("not wired yet");
+/** Opens the store of the config (migrations included) and serves it. */
+export async function serveStore(config: StoreServerConfig, logger: Logger): Promise<RunningServer> {
+  const opened = await openStore(config, logger);
+  const server = createServer({ store: opened.store, config, logger });
+  try {
+    await server.start();
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  logger.info("agl store ready", {
+    url: server.url,
+    store: opened.description,
+    health: `${server.url}/v1/agl/health`,
+    docs: `${server.url}/v1/agl/docs`,
+    legacy: config.legacy,
+    auth: config.apiKey !== null,
+  });
+  if (config.legacy && config.apiKey !== null) {
+    logger.warn("the legacy task API (/task, /resources, /rollout) does not check the API key");
+  }
+  return {
+    url: server.url,
+    stop: async () => {
+      await server.stop();
+      await opened.close();
+    },
+  };
 }

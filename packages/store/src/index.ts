@@ -6,8 +6,8 @@
 export type { StoreClientLogger } from "./client/logger.js";
 export type { LightningStoreClientOptions } from "./client/store-client.js";
 export { LightningStoreClient } from "./client/store-client.js";
-export { healthVerdict, ScanDebouncer } from "./core/health-scan.js";
 export type { HealthVerdict } from "./core/health-scan.js";
+export { healthVerdict, ScanDebouncer } from "./core/health-scan.js";
 export { propagateAttemptStatus } from "./core/propagate.js";
 export { markWorkerIdleAfterEmptyDequeue, newWorker, syncWorkerWithAttempt } from "./core/worker-sync.js";
 export type { StoreAppEnv, StoreAppOptions } from "./http/app.js";
@@ -24,10 +24,30 @@ export type { OtlpIngestResult } from "./http/otlp/ingest.js";
 export { ingestOtlpTraces, storeOtlpSpans } from "./http/otlp/ingest.js";
 export type { DecodedTraceRequest } from "./http/otlp/proto.js";
 export { decodeTraceRequest, otlpTypes } from "./http/otlp/proto.js";
-export type { ExtraApp, LightningStoreServerOptions, LightningStoreServerStopOptions } from "./http/server.js";
+export type {
+  ExtraApp,
+  LightningStoreServerOptions,
+  LightningStoreServerStopOptions,
+} from "./http/server.js";
 export { DEFAULT_STORE_PORT, LightningStoreServer } from "./http/server.js";
 export type { InMemoryLightningStoreSettings } from "./memory/memory-store.js";
 export { InMemoryLightningStore } from "./memory/memory-store.js";
+export type {
+  PgliteDriverOptions,
+  PostgresDriverOptions,
+  SqlExecutor,
+  StoreDriver,
+} from "./postgres/driver.js";
+export { createPgliteDriver, createPostgresDriver, postgresJsDriver } from "./postgres/driver.js";
+export type { MigrateStoreOptions } from "./postgres/migrate.js";
+export { defaultMigrationsFolder, migrateStore } from "./postgres/migrate.js";
+export type {
+  FromDriverOptions,
+  PgliteStoreOptions,
+  PostgresConnectOptions,
+  PostgresStoreOptions,
+} from "./postgres/postgres-store.js";
+export { PostgresLightningStore } from "./postgres/postgres-store.js";
 export type {
   AttemptPatch,
   EnqueueRolloutOptions,

@@ -9,6 +9,8 @@ describe("published tarball", () => {
     expect(files).toContain("dist/index.d.ts");
     expect(files).toContain("README.md");
     expect(files.some((f) => f.endsWith(".test.ts") || f.endsWith(".test.js"))).toBe(false);
-    expect(exported["."]).toEqual(expect.arrayContaining(["RolloutSchema", "SpanSchema", "AglError", "formatPromptTemplate"]));
+    expect(exported["."]).toEqual(
+      expect.arrayContaining(["RolloutSchema", "SpanSchema", "AglError", "formatPromptTemplate"]),
+    );
   }, 120_000);
 });

@@ -1,0 +1,45 @@
+import { createLegacyApp, LegacyTaskStore } from "@agentlightning/legacy-server";
+import { type ExtraApp, type LightningStore, LightningStoreServer } from "@agentlightning/store";
+import type { StoreServerConfig } from "./config.js";
+import { componentLogger, type Logger } from "./logger.js";
+
+/** Paths of the legacy v0.1 task API. */
+const LEGACY_PATHS = /^\/(task|rollout|resources(\/.*)?)$/;
+
+/** What the server is built from: an open store, the settings, a logger. */
+export interface ServerAppDependencies {
+  store: LightningStore;
+  config: StoreServerConfig;
+  logger: Logger;
+}
+
+/**
+ * Builds the HTTP server of `agl store` from its dependencies, without reading the environment and
+ * without listening: the store API (plus OTLP, metrics, docs) and, with `config.legacy`, the legacy
+ * task API on the same port.
+ */
+export function createServer({ store, config, logger }: ServerAppDependencies): LightningStoreServer {
+  const extraApps: ExtraApp[] = [];
+  if (config.legacy) {
+    const legacyStore = new LegacyTaskStore();
+    const legacyApp = createLegacyApp({
+      store: legacyStore,
+      taskTimeoutSeconds: config.legacyTaskTimeoutSeconds,
+      logger: componentLogger(logger, "legacy"),
+    });
+    extraApps.push({
+      matches: (path) => LEGACY_PATHS.test(path),
+      fetch: (request) => legacyApp.fetch(request),
+    });
+  }
+  return new LightningStoreServer({
+    store,
+    host: config.host,
+    port: config.port,
+    ...(config.apiKey === null ? {} : { apiKey: config.apiKey }),
+    bodyLimitBytes: config.bodyLimitBytes,
+    corsOrigins: config.corsOrigins,
+    logger: componentLogger(logger, "store-server"),
+    extraApps,
+  });
+}

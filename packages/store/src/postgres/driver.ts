@@ -1,0 +1,228 @@
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { AglError } from "@agentlightning/types";
+import type { PGlite } from "@electric-sql/pglite";
+import { type SQL, sql } from "drizzle-orm";
+import { type PgDatabase, PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type {
+  ParameterOrJSON,
+  Options as PostgresOptions,
+  PostgresType,
+  Sql,
+  TransactionSql,
+} from "postgres";
+
+// One small adapter over the two drivers the store runs on: postgres.js (a real server, a pool of
+// connections) and PGlite (embedded Postgres, one connection). It hides the differences the store
+// cares about: result shape (`{rows}` vs an array), LISTEN, and closing. Drivers are loaded lazily
+// so that importing the store package does not load PGlite's WebAssembly or open sockets.
+
+/** Runs SQL and returns rows as plain objects, whatever the driver. */
+export interface SqlExecutor {
+  /** Runs one statement; its rows (empty for statements without a result). */
+  rows<T extends object = Record<string, unknown>>(query: SQL): Promise<T[]>;
+}
+
+/** The database connection a {@link PostgresLightningStore} runs on. */
+export interface StoreDriver extends SqlExecutor {
+  /** Which driver is underneath. `pglite` is a single connection: no real concurrency. */
+  readonly kind: "postgres" | "pglite";
+  /** The Postgres schema chosen for the store's tables; undefined = the connection's `current_schema()`. */
+  readonly schema: string | undefined;
+  /** The Drizzle database, for callers that want the query builder. */
+  readonly db: PgDatabase<PgQueryResultHKT>;
+  /** Runs `fn` in one transaction (READ COMMITTED); rolls back if it throws. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Subscribes to NOTIFY on `channel` (a lowercase identifier); resolves to an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Closes the connection(s) if this driver owns them. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link createPostgresDriver}. */
+export interface PostgresDriverOptions {
+  /** `postgres://user:pass@host:port/db`. */
+  url: string;
+  /**
+   * Postgres schema holding the store's tables (created by the migrations if missing); default
+   * `public`. Several stores can share one database in different schemas.
+   */
+  schema?: string;
+  /** Pool size; default 10. Must be at least 2 for concurrent dequeues to skip each other's rows. */
+  max?: number;
+  /** Further postgres.js options (merged over the store's defaults). */
+  postgres?: PostgresOptions<Record<string, PostgresType>>;
+}
+
+/** Options of {@link createPgliteDriver}. */
+export interface PgliteDriverOptions {
+  /** Folder of a persistent database; absent = in memory. One folder may be open once per process. */
+  dataDir?: string;
+  /** An existing PGlite instance to use instead (not closed by the store). */
+  pglite?: PGlite;
+  /** Postgres schema holding the store's tables; default `public`. */
+  schema?: string;
+}
+
+function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  const rows = (result as { rows?: unknown } | null)?.rows;
+  return Array.isArray(rows) ? (rows as T[]) : [];
+}
+
+interface DrizzleLike {
+  execute(query: SQL): Promise<unknown>;
+  transaction<T>(fn: (tx: { execute(query: SQL): Promise<unknown> }) => Promise<T>): Promise<T>;
+}
+
+function executorOf(db: { execute(query: SQL): Promise<unknown> }): SqlExecutor {
+  return { rows: async <T extends object>(query: SQL) => rowsOf<T>(await db.execute(query)) };
+}
+
+/** A valid schema name, or an `invalid_argument` error. */
+export function checkSchemaName(schema: string): string {
+  if (typeof schema !== "string" || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new AglError("invalid_argument", `Invalid Postgres schema name: ${String(schema)}`);
+  }
+  return schema;
+}
+
+/** `name` as a quoted SQL identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * A driver on a real PostgreSQL server through postgres.js, with a pool of `max` connections
+ * (LISTEN uses one more, dedicated connection). The schema is selected per connection with
+ * `search_path`, so every statement of the store resolves its tables there.
+ *
+ * @example
+ * ```ts
+ * const driver = await createPostgresDriver({ url: process.env.DATABASE_URL!, schema: "agl" });
+ * const store = await PostgresLightningStore.fromDriver(driver);
+ * ```
+ */
+export async function createPostgresDriver(options: PostgresDriverOptions): Promise<StoreDriver> {
+  const schema = options.schema === undefined ? undefined : checkSchemaName(options.schema);
+  const { default: postgres } = await import("postgres");
+  const extra = options.postgres ?? {};
+  const client = postgres(options.url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    ...extra,
+    connection: {
+      application_name: "agentlightning-store",
+      ...(extra.connection ?? {}),
+      ...(schema === undefined ? {} : { search_path: quoteIdent(schema) }),
+    },
+  });
+  return postgresJsDriver(client, { owned: true, schema });
+}
+
+/**
+ * Wraps an existing postgres.js client. Its connections' `search_path` decides the schema (set
+ * `connection: { search_path }` when creating it). With `owned`, `close()` ends the client.
+ */
+export async function postgresJsDriver(
+  client: Sql,
+  { owned = false, schema }: { owned?: boolean; schema?: string } = {},
+): Promise<StoreDriver> {
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const db = drizzle(client);
+  // Statements are rendered by Drizzle and run as named prepared statements (postgres.js caches
+  // them per connection by text): the store's statements have fixed texts, and skipping the parse
+  // and plan of every call triples the speed of the short statements that dominate its work.
+  const dialect = new PgDialect();
+  const run = async <T>(target: Sql | TransactionSql, query: SQL): Promise<T[]> => {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    return (await target.unsafe(text, params as ParameterOrJSON<never>[], {
+      prepare: true,
+    })) as unknown as T[];
+  };
+  return {
+    kind: "postgres",
+    schema,
+    db: db as unknown as PgDatabase<PgQueryResultHKT>,
+    rows: (query) => run(client, query),
+    transaction: async (fn) =>
+      (await client.begin((tx) => fn({ rows: (query) => run(tx, query) }))) as Awaited<ReturnType<typeof fn>>,
+    async listen(channel, onPayload) {
+      const meta = await client.listen(channel, onPayload);
+      return () => meta.unlisten();
+    },
+    async close() {
+      if (owned) await client.end({ timeout: 5 });
+    },
+  };
+}
+
+// Opening one PGlite data folder twice in a process silently corrupts it: remember open folders.
+const openDataDirs = new Set<string>();
+
+/**
+ * A driver on PGlite (Postgres compiled to WebAssembly, in-process): in memory, or persistent in
+ * `dataDir`. One connection: statements and transactions run one at a time.
+ *
+ * @example
+ * ```ts
+ * const driver = await createPgliteDriver({ dataDir: ".agl-data" });
+ * const store = await PostgresLightningStore.fromDriver(driver);
+ * ```
+ */
+export async function createPgliteDriver(options: PgliteDriverOptions = {}): Promise<StoreDriver> {
+  const schema = options.schema === undefined ? undefined : checkSchemaName(options.schema);
+  let pglite = options.pglite;
+  let dataDir: string | undefined;
+  if (pglite === undefined) {
+    if (options.dataDir !== undefined && !options.dataDir.startsWith("memory://")) {
+      dataDir = resolve(options.dataDir);
+      if (openDataDirs.has(dataDir)) {
+        throw new AglError("conflict", `PGlite data folder ${dataDir} is already open in this process`);
+      }
+      openDataDirs.add(dataDir);
+    }
+    try {
+      // PGlite creates the folder itself but not its parents.
+      if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+      const { PGlite } = await import("@electric-sql/pglite");
+      pglite = await PGlite.create(dataDir === undefined ? {} : { dataDir });
+    } catch (error) {
+      if (dataDir !== undefined) openDataDirs.delete(dataDir);
+      throw error;
+    }
+  }
+  const owned = options.pglite === undefined;
+  const instance = pglite;
+  if (schema !== undefined) {
+    // Session setting: PGlite has one connection, so it holds for every later statement.
+    await instance.exec(`SET search_path TO ${quoteIdent(schema)}`);
+  }
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const db = drizzle(instance);
+  const like = db as unknown as DrizzleLike;
+  let closed = false;
+  return {
+    kind: "pglite",
+    schema,
+    db: db as unknown as PgDatabase<PgQueryResultHKT>,
+    ...executorOf(like),
+    transaction: (fn) => like.transaction((tx) => fn(executorOf(tx))),
+    listen: (channel, onPayload) => instance.listen(channel, onPayload),
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        if (owned) await instance.close();
+      } finally {
+        if (dataDir !== undefined) openDataDirs.delete(dataDir);
+      }
+    },
+  };
+}
+
+/** `SELECT current_schema()`: where the store's tables live for this driver. */
+export async function currentSchema(driver: SqlExecutor): Promise<string> {
+  const [row] = await driver.rows<{ schema: string | null }>(sql`SELECT current_schema() AS schema`);
+  return row?.schema ?? "public";
+}

@@ -1,0 +1,446 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AglError, type AttemptedRollout } from "@agentlightning/types";
+import type { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import postgres from "postgres";
+import { afterAll, describe, expect, it } from "vitest";
+import { makeSpan, TestClock } from "../testing/index.js";
+import { createPgliteDriver, createPostgresDriver } from "./driver.js";
+import { migrateStore } from "./migrate.js";
+import { PostgresLightningStore, type PostgresStoreOptions, SCAN_LOCK_CLASS } from "./postgres-store.js";
+
+// Postgres-specific behaviour of PostgresLightningStore: migrations, the multi-process guarantees
+// (SKIP LOCKED dequeues, atomic sequence ids, the advisory-locked scan, LISTEN wake-ups) and PGlite
+// persistence. The contract itself is covered by the conformance suite (test/conformance-postgres).
+// Tests always run on PGlite; when DATABASE_URL (or TEST_DATABASE_URL) is set they also run on that
+// server, each store in a fresh schema so tests never see each other's rows.
+
+/** URL of the real server to test against, if any. */
+const TEST_DATABASE_URL: string | undefined =
+  process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
+
+const createdSchemas: string[] = [];
+
+/** A fresh schema name (remembered, so {@link dropTestSchemas} can remove it from the server). */
+function freshSchema(prefix = "t"): string {
+  const schema = `${prefix}_${randomBytes(6).toString("hex")}`;
+  createdSchemas.push(schema);
+  return schema;
+}
+
+/** Drops the schemas this test file created on the real server (call in `afterAll`). */
+async function dropTestSchemas(): Promise<void> {
+  if (TEST_DATABASE_URL === undefined || createdSchemas.length === 0) return;
+  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    for (const schema of createdSchemas.splice(0))
+      await admin.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await admin.end();
+  }
+}
+
+let sharedPglite: Promise<PGlite> | null = null;
+
+/**
+ * One in-memory PGlite per test file (starting one costs seconds); each store gets its own schema
+ * on it. Stores on it must be used one at a time: the driver sets the instance's search_path.
+ */
+function pgliteInstance(): Promise<PGlite> {
+  if (sharedPglite === null) {
+    sharedPglite = import("@electric-sql/pglite").then(({ PGlite }) => PGlite.create());
+  }
+  return sharedPglite;
+}
+
+/** A way to open stores in fresh schemas of one database. */
+interface TestBackend {
+  name: "pglite" | "postgres";
+  open(options?: PostgresStoreOptions & { schema?: string; max?: number }): Promise<PostgresLightningStore>;
+}
+
+/** The shared in-memory PGlite. */
+const pgliteBackend: TestBackend = {
+  name: "pglite",
+  async open(options = {}) {
+    const driver = await createPgliteDriver({
+      pglite: await pgliteInstance(),
+      schema: options.schema ?? freshSchema(),
+    });
+    return PostgresLightningStore.fromDriver(driver, { ...options, ownsDriver: true });
+  },
+};
+
+/** The real server of TEST_DATABASE_URL / DATABASE_URL (only when set). */
+function postgresBackend(url: string): TestBackend {
+  return {
+    name: "postgres",
+    open: (options = {}) =>
+      PostgresLightningStore.connect({ ...options, url, schema: options.schema ?? freshSchema() }),
+  };
+}
+
+/** Every backend available to this run: PGlite, plus the real server when configured. */
+function testBackends(): TestBackend[] {
+  return TEST_DATABASE_URL === undefined
+    ? [pgliteBackend]
+    : [pgliteBackend, postgresBackend(TEST_DATABASE_URL)];
+}
+
+async function expectAgl(promise: Promise<unknown>, code: string): Promise<AglError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(AglError.isInstance(error), `expected AglError ${code}, got ${String(error)}`).toBe(true);
+  expect((error as AglError).code).toBe(code);
+  return error as AglError;
+}
+
+async function withStore<T>(
+  backend: TestBackend,
+  options: Parameters<TestBackend["open"]>[0],
+  body: (store: PostgresLightningStore) => Promise<T>,
+): Promise<T> {
+  const store = await backend.open(options);
+  try {
+    return await body(store);
+  } finally {
+    await store.close();
+  }
+}
+
+afterAll(async () => {
+  await dropTestSchemas();
+  await (await sharedPglite)?.close();
+});
+
+describe.each(testBackends())("PostgresLightningStore on $name", (backend) => {
+  it("applies its migrations idempotently", async () => {
+    const schema = freshSchema();
+    await withStore(backend, { schema }, async (store) => {
+      expect(store.schema).toBe(schema);
+      expect(await migrateStore(store.driver, { schema })).toBe(0);
+      expect(await migrateStore(store.driver, { schema })).toBe(0);
+      const tables = await store.driver.rows<{ table_name: string }>(
+        sql`SELECT table_name FROM information_schema.tables WHERE table_schema = ${schema} ORDER BY table_name`,
+      );
+      expect(tables.map((t) => t.table_name)).toEqual([
+        "__drizzle_migrations",
+        "attempts",
+        "resources",
+        "rollouts",
+        "span_counters",
+        "spans",
+        "workers",
+      ]);
+      await store.enqueueRollout({ input: "kept" });
+    });
+    // Reopening the same schema migrates nothing and keeps the rows.
+    await withStore(backend, { schema }, async (store) => {
+      expect((await store.statistics()).total_rollouts).toBe(1);
+    });
+  });
+
+  it("hands each of 500 rollouts out exactly once to 32 concurrent dequeuers", async () => {
+    await withStore(backend, {}, async (store) => {
+      const ids = (
+        await store.enqueueManyRollouts(Array.from({ length: 500 }, (_, i) => ({ input: i })))
+      ).map((r) => r.rollout_id);
+      const got = await Promise.all(
+        Array.from({ length: 32 }, async (_, w) => {
+          const mine: AttemptedRollout[] = [];
+          for (;;) {
+            const batch = await store.dequeueManyRollouts({ limit: 1 + (w % 3), workerId: `w${w}` });
+            if (batch.length === 0) return mine;
+            mine.push(...batch);
+          }
+        }),
+      );
+      const claimed = got.flat().map((r) => r.rollout_id);
+      expect(claimed).toHaveLength(500);
+      expect(new Set(claimed)).toEqual(new Set(ids));
+      expect((await store.statistics()).total_attempts).toBe(500);
+    });
+  });
+
+  it("allocates sequence ids 1..20 to 20 parallel calls", async () => {
+    await withStore(backend, {}, async (store) => {
+      const got = await Promise.all(
+        Array.from({ length: 20 }, () => store.getNextSpanSequenceId("ro-x", "at-x")),
+      );
+      expect([...got].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(
+        await store.getManySpanSequenceIds([
+          ["ro-a", "1"],
+          ["ro-b", "1"],
+          ["ro-a", "2"],
+          ["ro-x", "x"],
+        ]),
+      ).toEqual([1, 1, 2, 21]);
+    });
+  });
+
+  it("stores a span batch all or nothing", async () => {
+    const clock = new TestClock();
+    await withStore(backend, { now: () => clock.now(), scanDebounceSeconds: 0 }, async (store) => {
+      const a = await store.startRollout({ input: 1 });
+      const b = await store.startRollout({ input: 2 });
+      const before = await store.statistics();
+      await expectAgl(
+        store.addManySpans([
+          makeSpan(a.rollout_id, a.attempt.attempt_id, 7),
+          makeSpan(b.rollout_id, "at-00000000", 8),
+        ]),
+        "not_found",
+      );
+      expect((await store.statistics()).total_spans).toBe(before.total_spans);
+      expect((await store.getLatestAttempt(a.rollout_id))?.status).toBe("preparing");
+      expect(await store.getNextSpanSequenceId(a.rollout_id, a.attempt.attempt_id)).toBe(1);
+
+      // A large batch is one insert; it heartbeats every group once.
+      const spans = Array.from({ length: 2000 }, (_, i) =>
+        makeSpan(
+          i % 2 ? a.rollout_id : b.rollout_id,
+          i % 2 ? a.attempt.attempt_id : b.attempt.attempt_id,
+          i + 2,
+          {
+            attributes: { i },
+            custom: { kept: i },
+          },
+        ),
+      );
+      const stored = await store.addManySpans(spans);
+      expect(stored).toHaveLength(2000);
+      expect(
+        (await store.querySpans({ rolloutId: a.rollout_id, limit: 1, offset: 999 })).items[0],
+      ).toMatchObject({
+        sequence_id: 2001,
+        custom: { kept: 1999 },
+      });
+      expect((await store.getRolloutById(a.rollout_id))?.status).toBe("running");
+      expect(await store.getNextSpanSequenceId(b.rollout_id, "any")).toBe(2001);
+    });
+  });
+
+  it("applies watchdog verdicts from the scan", async () => {
+    const clock = new TestClock();
+    await withStore(backend, { now: () => clock.now(), scanDebounceSeconds: 0 }, async (store) => {
+      const r = await store.enqueueRollout({
+        input: null,
+        config: { timeout_seconds: 5, max_attempts: 2, retry_condition: ["timeout"] },
+      });
+      await store.dequeueRollout({ workerId: "w1" });
+      clock.advance(5.5);
+      expect((await store.getLatestAttempt(r.rollout_id))?.status).toBe("timeout");
+      expect((await store.getRolloutById(r.rollout_id))?.status).toBe("requeuing");
+      expect((await store.getWorkerById("w1"))?.status).toBe("unknown");
+      expect((await store.dequeueManyRollouts({ limit: 5 })).map((x) => x.rollout_id)).toEqual([
+        r.rollout_id,
+      ]);
+    });
+  });
+
+  it("wakes a pending wait promptly and releases it on close", async () => {
+    await withStore(backend, {}, async (store) => {
+      const r = await store.enqueueRollout({ input: null });
+      const started = performance.now();
+      const waiting = store.waitForRollouts([r.rollout_id], { timeout: 10 });
+      setTimeout(() => void store.updateRollout(r.rollout_id, { status: "cancelled" }), 100);
+      const done = await waiting;
+      expect(done.map((x) => x.status)).toEqual(["cancelled"]);
+      expect(performance.now() - started).toBeLessThan(2000);
+
+      expect(await store.waitForRollouts([r.rollout_id, "ro-unknown"], { timeout: 0 })).toHaveLength(1);
+      const aborter = new AbortController();
+      const aborted = store.waitForRollouts(
+        [r.rollout_id, (await store.enqueueRollout({ input: 1 })).rollout_id],
+        {
+          timeout: 60,
+          signal: aborter.signal,
+        },
+      );
+      aborter.abort();
+      expect((await aborted).map((x) => x.rollout_id)).toEqual([r.rollout_id]);
+      const other = await store.enqueueRollout({ input: null });
+      const forever = store.waitForRollouts([other.rollout_id], { timeout: null });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await store.close();
+      expect(await forever).toEqual([]);
+      await expectAgl(store.enqueueRollout({ input: null }), "unavailable");
+    });
+  });
+
+  it("rejects values Postgres cannot store, changing nothing", async () => {
+    await withStore(backend, {}, async (store) => {
+      await expectAgl(store.enqueueRollout({ input: { text: "a\u0000b" } }), "invalid_argument");
+      await expectAgl(store.enqueueRollout({ input: { big: 10n } }), "invalid_argument");
+      expect((await store.statistics()).total_rollouts).toBe(0);
+      expect((await store.statistics()).name).toBe("PostgresLightningStore");
+    });
+  });
+});
+
+describe("PostgresLightningStore on PGlite in a data folder", () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("keeps its data across close and reopen, and refuses a second open of the folder", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "agl-pglite-"));
+    dirs.push(dataDir);
+    const first = await PostgresLightningStore.pglite({ dataDir });
+    const rollout = await first.startRollout({ input: { q: "persist" }, workerId: "w1" });
+    await first.addSpan(makeSpan(rollout.rollout_id, rollout.attempt.attempt_id, 1, { extra: [1, 2] }));
+    const resources = await first.addResources({});
+    await expectAgl(PostgresLightningStore.pglite({ dataDir }), "conflict");
+    await first.close();
+
+    const second = await PostgresLightningStore.pglite({ dataDir });
+    try {
+      expect(await second.getRolloutById(rollout.rollout_id)).toMatchObject({
+        input: { q: "persist" },
+        status: "running",
+        attempt: { attempt_id: rollout.attempt.attempt_id, status: "running" },
+      });
+      expect((await second.querySpans({ rolloutId: rollout.rollout_id })).items[0]).toMatchObject({
+        extra: [1, 2],
+      });
+      expect((await second.getLatestResources())?.resources_id).toBe(resources.resources_id);
+      expect(await second.getNextSpanSequenceId(rollout.rollout_id, "x")).toBe(2);
+    } finally {
+      await second.close();
+    }
+  }, 120_000);
+});
+
+describe.runIf(TEST_DATABASE_URL !== undefined)(
+  "PostgresLightningStore: several processes on one server",
+  () => {
+    const url = TEST_DATABASE_URL as string;
+    const backend = postgresBackend(url);
+
+    it("migrates once when several stores start at the same time", async () => {
+      const schema = freshSchema();
+      const drivers = await Promise.all(
+        Array.from({ length: 4 }, () => createPostgresDriver({ url, schema, max: 2 })),
+      );
+      try {
+        const applied = await Promise.all(drivers.map((d) => migrateStore(d, { schema })));
+        expect(applied.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+        expect(applied.filter((n) => n > 0)).toHaveLength(1);
+      } finally {
+        await Promise.all(drivers.map((d) => d.close()));
+      }
+    });
+
+    it("two stores with 16 dequeuers each hand every one of 500 rollouts out exactly once", async () => {
+      const schema = freshSchema();
+      const [a, b] = await Promise.all([backend.open({ schema }), backend.open({ schema })]);
+      try {
+        await a.enqueueManyRollouts(Array.from({ length: 250 }, (_, i) => ({ input: i })));
+        await b.enqueueManyRollouts(Array.from({ length: 250 }, (_, i) => ({ input: 250 + i })));
+        const drain = async (store: PostgresLightningStore, worker: string) => {
+          const mine: AttemptedRollout[] = [];
+          for (;;) {
+            const got = await store.dequeueRollout({ workerId: worker });
+            if (got === null) return mine;
+            mine.push(got);
+          }
+        };
+        const results = await Promise.all([
+          ...Array.from({ length: 16 }, (_, i) => drain(a, `a${i}`)),
+          ...Array.from({ length: 16 }, (_, i) => drain(b, `b${i}`)),
+        ]);
+        const claimed = results.flat();
+        expect(claimed).toHaveLength(500);
+        expect(new Set(claimed.map((r) => r.rollout_id)).size).toBe(500);
+        expect(new Set(claimed.map((r) => (r.input as number) ?? -1))).toEqual(
+          new Set(Array.from({ length: 500 }, (_, i) => i)),
+        );
+        expect((await a.statistics()).total_attempts).toBe(500);
+        expect(await b.dequeueRollout()).toBeNull();
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    }, 120_000);
+
+    it("allocates sequence ids 1..20 across two stores", async () => {
+      const schema = freshSchema();
+      const [a, b] = await Promise.all([backend.open({ schema }), backend.open({ schema })]);
+      try {
+        const got = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).getNextSpanSequenceId("ro-shared", "at-1")),
+        );
+        expect([...got].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    it("skips the scan while another process holds the scan lock, and applies each verdict once", async () => {
+      const schema = freshSchema();
+      const clock = new TestClock();
+      const settings = { schema, now: () => clock.now(), scanDebounceSeconds: 0 };
+      const [a, b] = await Promise.all([backend.open(settings), backend.open(settings)]);
+      const admin = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        const config = { timeout_seconds: 1, max_attempts: 3, retry_condition: ["timeout" as const] };
+        const rollouts = await a.enqueueManyRollouts(
+          Array.from({ length: 20 }, (_, i) => ({ input: i, config })),
+        );
+        expect(await a.dequeueManyRollouts({ limit: 20, workerId: "w" })).toHaveLength(20);
+        clock.advance(2);
+
+        const holder = await admin.reserve();
+        await holder`SELECT pg_advisory_lock(${SCAN_LOCK_CLASS}::int, hashtext(${schema}::text))`;
+        expect((await a.getLatestAttempt(rollouts[0]!.rollout_id))?.status).toBe("preparing");
+        await holder`SELECT pg_advisory_unlock(${SCAN_LOCK_CLASS}::int, hashtext(${schema}::text))`;
+        holder.release();
+
+        // Both stores scan at once: every rollout is requeued exactly once.
+        await Promise.all([
+          a.getRolloutById("ro-x"),
+          b.getRolloutById("ro-x"),
+          a.queryWorkers(),
+          b.queryWorkers(),
+        ]);
+        const page = await b.queryRollouts({ statusIn: ["requeuing"] });
+        expect(page.total).toBe(20);
+        const again = await Promise.all([
+          a.dequeueManyRollouts({ limit: 30 }),
+          b.dequeueManyRollouts({ limit: 30 }),
+        ]);
+        expect(again.flat()).toHaveLength(20);
+        expect(again.flat().every((r) => r.attempt.sequence_id === 2)).toBe(true);
+      } finally {
+        await admin.end();
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    it("wakes a wait in one store when another store finishes the rollout (LISTEN/NOTIFY)", async () => {
+      const schema = freshSchema();
+      const [a, b] = await Promise.all([backend.open({ schema }), backend.open({ schema })]);
+      try {
+        const r = await a.enqueueRollout({ input: null });
+        const claimed = await b.dequeueRollout({ workerId: "w" });
+        const started = performance.now();
+        const waiting = a.waitForRollouts([r.rollout_id], { timeout: 30 });
+        setTimeout(
+          () => void b.updateAttempt(r.rollout_id, claimed!.attempt.attempt_id, { status: "succeeded" }),
+          200,
+        );
+        expect((await waiting).map((x) => x.status)).toEqual(["succeeded"]);
+        // Well under the 1 s safety poll: the NOTIFY did the waking.
+        expect(performance.now() - started).toBeLessThan(900);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+  },
+);
