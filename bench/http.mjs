@@ -29,7 +29,7 @@ const P = "/v1/agl";
 
 function startServer(backend) {
   const dataDir = mkdtempSync(join(tmpdir(), "agl-bench-"));
-  const args = [join(repoDir, "apps/server/dist/main.js"), "store", "--port", "0", "--log-level", "warn"];
+  const args = [join(repoDir, "apps/server/dist/main.js"), "store", "--port", "0"];
   if (backend === "memory") args.push("--backend", "memory");
   if (backend === "pglite") args.push("--data-dir", dataDir);
   if (backend === "postgres")

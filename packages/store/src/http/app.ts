@@ -138,13 +138,18 @@ export function createStoreApp(options: StoreAppOptions): Hono<StoreAppEnv> {
   for (const prefix of prefixes) app.get(`${prefix}${healthRoute.path}`, serve(healthRoute, prefix));
 
   if (options.apiKey !== undefined) app.use("*", bearerAuth(options.apiKey));
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) => c.json({ detail: `Request body too large (limit ${maxBodyBytes} bytes)` }, 413),
-    }),
-  );
+  const tooLarge = (c: Context) =>
+    c.json({ detail: `Request body too large (limit ${maxBodyBytes} bytes)` }, 413);
+  const streamedBodyLimit = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
+  app.use("*", async (c, next) => {
+    // With a Content-Length the header decides (Node never reads past it), which keeps
+    // @hono/node-server's direct body read; hono's streaming limiter wraps the body in a new web
+    // Request, several times slower, so it only guards chunked bodies.
+    const length = c.req.header("content-length");
+    if (length === undefined) return streamedBodyLimit(c, next);
+    if (Number(length) > maxBodyBytes) return tooLarge(c);
+    await next();
+  });
   // A known path with another method is a 405 with `Allow`, built from the registered routes.
   app.use(
     "*",
