@@ -113,25 +113,28 @@ export function createStoreApp(options: StoreAppOptions): Hono<StoreAppEnv> {
   });
   if (options.corsOrigins && options.corsOrigins.length > 0) app.use("*", cors(options.corsOrigins));
 
-  const serve = (route: ApiRoute, prefix: string) => async (c: Context<StoreAppEnv>) => {
-    c.set("aglRoute", `${prefix}${pathTemplate(route.path)}`);
-    const parsed = route.body ? await parseBody(c, route.body, route.bodyRequired ?? false) : undefined;
-    const query = route.query ? parseQuery(route.query, new URL(c.req.url).searchParams) : undefined;
-    const result = await route.handle(
-      {
-        body: parsed?.data,
-        rawBody: parsed?.raw ?? {},
-        query,
-        param: (name) => c.req.param(name) ?? "",
-        // Built on demand: only waits need it.
-        get signal() {
-          return combineSignals(c.req.raw.signal, options.signal);
+  const serve = (route: ApiRoute, prefix: string) => {
+    const template = `${prefix}${pathTemplate(route.path)}`;
+    return async (c: Context<StoreAppEnv>) => {
+      c.set("aglRoute", template);
+      const parsed = route.body ? await parseBody(c, route.body, route.bodyRequired ?? false) : undefined;
+      const query = route.query ? parseQuery(route.query, new URL(c.req.url).searchParams) : undefined;
+      const result = await route.handle(
+        {
+          body: parsed?.data,
+          rawBody: parsed?.raw ?? {},
+          query,
+          param: (name) => c.req.param(name) ?? "",
+          // Built on demand: only waits need it.
+          get signal() {
+            return combineSignals(c.req.raw.signal, options.signal);
+          },
         },
-      },
-      deps,
-    );
-    // `null` is answered as the JSON text `null` (never an empty body).
-    return c.json(result ?? null, route.status);
+        deps,
+      );
+      // `null` is answered as the JSON text `null` (never an empty body).
+      return c.json(result ?? null, route.status);
+    };
   };
 
   // Health first: before authentication, the body limit and anything that touches the store.

@@ -43,11 +43,17 @@ export class StoreMetrics {
 
   /** Records one answered request. `path` is the route template, never the raw URL. */
   observe(method: string, path: string, status: number, seconds: number): void {
-    const labels = labelText({ path, method, status: String(status) });
-    let series = this.series.get(labels);
+    // Keyed by the raw parts: the escaped label text is built once per series, not per request.
+    const key = `${method} ${status} ${path}`;
+    let series = this.series.get(key);
     if (series === undefined) {
-      series = { labels, count: 0, sum: 0, buckets: LATENCY_BUCKETS.map(() => 0) };
-      this.series.set(labels, series);
+      series = {
+        labels: labelText({ path, method, status: String(status) }),
+        count: 0,
+        sum: 0,
+        buckets: LATENCY_BUCKETS.map(() => 0),
+      };
+      this.series.set(key, series);
     }
     series.count += 1;
     series.sum += seconds;
