@@ -1,7 +1,7 @@
 import { createLegacyApp, LegacyTaskStore } from "@agentlightning/legacy-server";
 import { type ExtraApp, type LightningStore, LightningStoreServer } from "@agentlightning/store";
 import type { StoreServerConfig } from "./config.js";
-import { componentLogger, type Logger } from "./logger.js";
+import { componentLogger, type StructuredLogger } from "./logger.js";
 
 /** Paths of the legacy v0.1 task API. */
 const LEGACY_PATHS = /^\/(task|rollout|resources(\/.*)?)$/;
@@ -10,7 +10,7 @@ const LEGACY_PATHS = /^\/(task|rollout|resources(\/.*)?)$/;
 export interface ServerAppDependencies {
   store: LightningStore;
   config: StoreServerConfig;
-  logger: Logger;
+  logger: StructuredLogger;
 }
 
 /**

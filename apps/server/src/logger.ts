@@ -1,8 +1,9 @@
+import type { Logger } from "@agentlightning/types";
 import type { LogLevel } from "./config.js";
 import { LOG_LEVELS } from "./config.js";
 
-/** The logger every component takes: message plus structured fields. */
-export interface Logger {
+/** The server's own logger: a message plus structured fields, one JSON line each. */
+export interface StructuredLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -13,7 +14,7 @@ export interface Logger {
  * A logger writing one JSON object per line (`{"time","level","msg",...fields}`) to `write`,
  * dropping levels below `level`.
  */
-export function createJsonLogger(level: LogLevel, write: (line: string) => void): Logger {
+export function createJsonLogger(level: LogLevel, write: (line: string) => void): StructuredLogger {
   const threshold = LOG_LEVELS.indexOf(level);
   const log =
     (lvl: LogLevel) =>
@@ -27,16 +28,8 @@ export function createJsonLogger(level: LogLevel, write: (line: string) => void)
   return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
 }
 
-/** The `(message, ...args)` logger the store and legacy packages take. */
-export interface ComponentLogger {
-  debug(message: string, ...args: unknown[]): void;
-  info(message: string, ...args: unknown[]): void;
-  warn(message: string, ...args: unknown[]): void;
-  error(message: string, ...args: unknown[]): void;
-}
-
-/** Adapts a structured logger for a library component: extra arguments go to `details`. */
-export function componentLogger(logger: Logger, component: string): ComponentLogger {
+/** Adapts the structured logger for a library component: extra arguments go to `details`. */
+export function componentLogger(logger: StructuredLogger, component: string): Logger {
   const fields = (args: unknown[]) => (args.length === 0 ? { component } : { component, details: args });
   return {
     debug: (message, ...args) => logger.debug(message, fields(args)),

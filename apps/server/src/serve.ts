@@ -1,6 +1,6 @@
 import { createServer } from "./app.js";
 import type { StoreServerConfig } from "./config.js";
-import type { Logger } from "./logger.js";
+import type { StructuredLogger } from "./logger.js";
 import { openStore } from "./store-opener.js";
 
 /** A started `agl store`. */
@@ -12,7 +12,10 @@ export interface RunningServer {
 }
 
 /** Opens the store of the config (migrations included) and serves it. */
-export async function serveStore(config: StoreServerConfig, logger: Logger): Promise<RunningServer> {
+export async function serveStore(
+  config: StoreServerConfig,
+  logger: StructuredLogger,
+): Promise<RunningServer> {
   const opened = await openStore(config, logger);
   const server = createServer({ store: opened.store, config, logger });
   try {

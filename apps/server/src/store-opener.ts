@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { InMemoryLightningStore, type LightningStore, PostgresLightningStore } from "@agentlightning/store";
 import { AglError } from "@agentlightning/types";
 import type { StoreServerConfig } from "./config.js";
-import type { Logger } from "./logger.js";
+import type { StructuredLogger } from "./logger.js";
 
 /** An open store and how to release it. */
 export interface OpenedStore {
@@ -48,7 +48,7 @@ function lockDataDir(dataDir: string): () => void {
  * Opens the store the config asks for: in memory, a PostgreSQL server (`databaseUrl`), or embedded
  * PGlite persisted in `dataDir`. Postgres stores apply their migrations while opening.
  */
-export async function openStore(config: StoreServerConfig, logger: Logger): Promise<OpenedStore> {
+export async function openStore(config: StoreServerConfig, logger: StructuredLogger): Promise<OpenedStore> {
   const settings = { scanDebounceSeconds: config.scanDebounceSeconds };
   if (config.backend === "memory") {
     const store = new InMemoryLightningStore(settings);

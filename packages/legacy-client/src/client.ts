@@ -3,13 +3,14 @@ import {
   AglError,
   type LegacyResourcesUpdate,
   LegacyResourcesUpdateSchema,
+  type Logger,
   parseOrThrow,
   type RolloutLegacyInput,
   RolloutLegacySchema,
+  silentLogger,
   type Task,
   TaskIfAnySchema,
 } from "@agentlightning/types";
-import { type LegacyLogger, silentLogger } from "./logger.js";
 
 /** Options of {@link AgentLightningClient}. */
 export interface AgentLightningClientOptions {
@@ -20,7 +21,7 @@ export interface AgentLightningClientOptions {
   /** Seconds one request may take in total before it counts as failed. Default 10. */
   timeout?: number;
   /** Receives progress (info) and swallowed failures (debug). Silent by default. */
-  logger?: LegacyLogger;
+  logger?: Logger;
 }
 
 /** Options of {@link AgentLightningClient.pollNextTask}. */
@@ -62,7 +63,7 @@ export class AgentLightningClient {
   /** Seconds per request. */
   readonly timeout: number;
   /** Where this client logs. */
-  protected readonly logger: LegacyLogger;
+  protected readonly logger: Logger;
   #taskCount = 0;
   // Bundles are immutable once published, so the cache is never evicted (as upstream).
   readonly #resourceCache = new Map<string, LegacyResourcesUpdate>();

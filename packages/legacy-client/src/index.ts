@@ -14,5 +14,3 @@ export type {
   LegacyResourcesUpdateInput,
 } from "./dev-task-loader.js";
 export { DevTaskLoader } from "./dev-task-loader.js";
-export type { LegacyLogger } from "./logger.js";
-export { silentLogger } from "./logger.js";

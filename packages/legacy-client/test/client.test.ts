@@ -2,9 +2,9 @@
 // or broken replies, malformed bodies) the real legacy server never produces. The round trip with
 // the real server lives in packages/legacy-server/test/round-trip.test.ts.
 import type { ServerResponse } from "node:http";
-import { AglError } from "@agentlightning/types";
+import { AglError, type Logger } from "@agentlightning/types";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { AgentLightningClient, type LegacyLogger } from "../src/index.js";
+import { AgentLightningClient } from "../src/index.js";
 import { deadPort, json, type ScriptedServer, sleep, startScriptedServer } from "./scripted-server.js";
 
 const TASK = {
@@ -85,7 +85,7 @@ describe("failures become null", () => {
     let index = 0;
     server = await startScriptedServer((_req, res) => replies[index++ % replies.length]!(res));
     const debug: string[] = [];
-    const logger: LegacyLogger = {
+    const logger: Logger = {
       debug: (m) => debug.push(m),
       info: () => {},
       warn: () => {},

@@ -2,14 +2,15 @@ import {
   AglError,
   type AglErrorCode,
   type GenericResponse,
+  type Logger,
   parseOrThrow,
   RolloutLegacySchema,
+  silentLogger,
   type TaskIfAny,
   type ValidationDetailItem,
 } from "@agentlightning/types";
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { type LegacyLogger, silentLogger } from "./logger.js";
 import type { LegacyTaskStore } from "./task-store.js";
 
 /**
@@ -31,7 +32,7 @@ export interface LegacyAppOptions {
   /** A claimed task without a rollout for longer than this (strictly) is requeued. Default 300. */
   taskTimeoutSeconds?: number;
   /** Receives request-level logs. Silent by default. */
-  logger?: LegacyLogger;
+  logger?: Logger;
 }
 
 // The codes this API throws; anything else is a bug and answers 500.

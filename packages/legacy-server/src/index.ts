@@ -7,8 +7,6 @@
 
 export type { LegacyAppOptions } from "./app.js";
 export { createLegacyApp, DEFAULT_TASK_TIMEOUT_SECONDS, LEGACY_VALIDATION_ERROR_STATUS } from "./app.js";
-export type { LegacyLogger } from "./logger.js";
-export { silentLogger } from "./logger.js";
 export type {
   AgentLightningServerOptions,
   PollCompletedRolloutOptions,

@@ -4,13 +4,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   AglError,
   generateLegacyResourcesId,
+  type Logger,
   type NamedResourcesInput,
   type RolloutLegacy,
+  silentLogger,
 } from "@agentlightning/types";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Hono } from "hono";
 import { createLegacyApp, DEFAULT_TASK_TIMEOUT_SECONDS } from "./app.js";
-import { type LegacyLogger, silentLogger } from "./logger.js";
 import { type AddTaskOptions, LegacyTaskStore } from "./task-store.js";
 
 /** Options of {@link AgentLightningServer}. */
@@ -22,7 +23,7 @@ export interface AgentLightningServerOptions {
   /** A claimed task without a rollout for longer than this (strictly) is requeued on the next `GET /task`. Default 300. */
   taskTimeoutSeconds?: number;
   /** Receives lifecycle and request logs. Silent by default; pass `console` to see them. */
-  logger?: LegacyLogger;
+  logger?: Logger;
 }
 
 /** Options of {@link AgentLightningServer.queueTask}. */
@@ -70,7 +71,7 @@ export class AgentLightningServer {
   readonly host: string;
   /** Claim timeout in seconds. */
   readonly taskTimeoutSeconds: number;
-  readonly #logger: LegacyLogger;
+  readonly #logger: Logger;
   readonly #app: Hono;
   #port: number;
   #httpServer: Server | null = null;

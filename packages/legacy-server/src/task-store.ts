@@ -4,6 +4,7 @@ import {
   type JsonObject,
   JsonObjectSchema,
   type LegacyResourcesUpdate,
+  type Logger,
   type NamedResources,
   type NamedResourcesInput,
   NamedResourcesSchema,
@@ -12,14 +13,14 @@ import {
   type RolloutLegacy,
   type RolloutMode,
   RolloutModeSchema,
+  silentLogger,
   type Task,
 } from "@agentlightning/types";
-import { type LegacyLogger, silentLogger } from "./logger.js";
 
 /** Options of {@link LegacyTaskStore}. */
 export interface LegacyTaskStoreOptions {
   /** Receives the "re-claimed" info lines and the stale-task warnings. Silent by default. */
-  logger?: LegacyLogger;
+  logger?: Logger;
   /** Clock in float epoch seconds; tests pin it to check the timeout boundary. */
   now?: () => number;
 }
@@ -54,7 +55,7 @@ interface StoredResources {
  * ```
  */
 export class LegacyTaskStore {
-  readonly #logger: LegacyLogger;
+  readonly #logger: Logger;
   readonly #now: () => number;
   // A plain array: shift() is O(n) but the legacy queue is small and this keeps FIFO order obvious.
   readonly #queue: Task[] = [];

@@ -3,7 +3,6 @@
  * The LightningStore: one interface, an in-memory and a Postgres implementation, the HTTP API and
  * its client. The conformance suite is at `@agentlightning/store/testing`.
  */
-export type { StoreClientLogger } from "./client/logger.js";
 export type { LightningStoreClientOptions } from "./client/store-client.js";
 export { LightningStoreClient } from "./client/store-client.js";
 export type { HealthVerdict } from "./core/health-scan.js";
@@ -17,7 +16,6 @@ export {
   STORE_API_ALIAS_PREFIX,
   STORE_API_PREFIX,
 } from "./http/app.js";
-export type { StoreServerLogger } from "./http/logger.js";
 export type { ConvertedTraceRequest, OtlpSpanDraft } from "./http/otlp/convert.js";
 export { convertTraceRequest, OTLP_ID_ATTRIBUTES, OtlpConversionError } from "./http/otlp/convert.js";
 export type { OtlpIngestResult } from "./http/otlp/ingest.js";

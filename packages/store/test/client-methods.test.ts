@@ -1,6 +1,5 @@
-import { AglError } from "@agentlightning/types";
+import { AglError, type Logger } from "@agentlightning/types";
 import { afterEach, describe, expect, it } from "vitest";
-import type { StoreClientLogger } from "../src/client/logger.js";
 import { LightningStoreClient, type LightningStoreClientOptions } from "../src/client/store-client.js";
 import {
   deadUrl,
@@ -106,7 +105,7 @@ function last(server: ScriptedServer): RecordedRequest {
   return req;
 }
 
-function recordingLogger(): StoreClientLogger & { lines: [string, string][] } {
+function recordingLogger(): Logger & { lines: [string, string][] } {
   const lines: [string, string][] = [];
   return {
     lines,

@@ -60,6 +60,8 @@ export {
   TaskSchema,
 } from "./legacy.js";
 export { getLlmBaseUrl, proxyLlmForRollout } from "./llm-endpoint.js";
+export type { Logger } from "./logger.js";
+export { silentLogger } from "./logger.js";
 export type { PaginatedResult } from "./pagination.js";
 export { paginatedResultSchema } from "./pagination.js";
 export { formatFString, formatPromptTemplate } from "./prompt-template.js";

@@ -1,6 +1,6 @@
+import type { Logger } from "@agentlightning/types";
 import { AglError } from "@agentlightning/types";
 import { errorFromNetworkFailure, errorFromResponse, isRetryableStatus } from "./http-errors.js";
-import type { StoreClientLogger } from "./logger.js";
 
 /** Settings of an {@link HttpTransport}; every duration is in seconds. */
 export interface HttpTransportOptions {
@@ -17,7 +17,7 @@ export interface HttpTransportOptions {
   /** Limit of one health probe. */
   probeTimeout: number;
   fetch: typeof globalThis.fetch;
-  logger: StoreClientLogger;
+  logger: Logger;
 }
 
 /** One HTTP call. */

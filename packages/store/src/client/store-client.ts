@@ -5,6 +5,7 @@ import {
   AttemptedRolloutSchema,
   AttemptSchema,
   type JsonObject,
+  type Logger,
   type NamedResourcesInput,
   NextSequenceIdResponseSchema,
   type PaginatedResult,
@@ -19,6 +20,7 @@ import {
   SpanSchema,
   type StoreStatistics,
   StoreStatisticsSchema,
+  silentLogger,
   type Worker,
   WorkerSchema,
 } from "@agentlightning/types";
@@ -40,7 +42,6 @@ import type {
 } from "../store.js";
 import { isNetworkFailure } from "./http-errors.js";
 import { type HttpRequest, HttpTransport } from "./http-transport.js";
-import { type StoreClientLogger, silentClientLogger } from "./logger.js";
 import { parseResponse } from "./parse-response.js";
 import {
   attemptPatchBody,
@@ -75,7 +76,7 @@ export interface LightningStoreClientOptions {
   /** The fetch to use (default: the global one, which keeps connections alive). */
   fetch?: typeof globalThis.fetch;
   /** Receives retry warnings and swallowed dequeue failures. Default: silent. */
-  logger?: StoreClientLogger;
+  logger?: Logger;
   /** Spans sent at once by {@link LightningStoreClient.addManySpans} (one request each). Default 8. */
   spanConcurrency?: number;
 }
@@ -192,7 +193,7 @@ export class LightningStoreClient implements LightningStore {
   readonly url: string;
 
   private readonly transport: HttpTransport;
-  private readonly logger: StoreClientLogger;
+  private readonly logger: Logger;
   private readonly requestTimeout: number | null;
   private readonly spanConcurrency: number;
   /** Dequeue failures in a row (logged loudly once per streak). */
@@ -203,7 +204,7 @@ export class LightningStoreClient implements LightningStore {
       throw new AglError("invalid_argument", "LightningStoreClient needs options with a url");
     }
     this.url = normalizeUrl(options.url);
-    this.logger = options.logger ?? silentClientLogger;
+    this.logger = options.logger ?? silentLogger;
     this.requestTimeout =
       options.requestTimeout === null ? null : checkSeconds("requestTimeout", options.requestTimeout ?? 30);
     const concurrency = options.spanConcurrency ?? 8;

@@ -1,11 +1,11 @@
+import type { Logger } from "@agentlightning/types";
 import type * as z from "zod";
 import type { LightningStore } from "../store.js";
-import type { StoreServerLogger } from "./logger.js";
 
 /** What every route handler may use. */
 export interface RouteDeps {
   store: LightningStore;
-  logger: StoreServerLogger;
+  logger: Logger;
 }
 
 /** A request after schema validation. */

@@ -1,3 +1,4 @@
+import { type Logger, silentLogger } from "@agentlightning/types";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -8,7 +9,6 @@ import { bearerAuth } from "./auth.js";
 import { cors } from "./cors.js";
 import { renderDocsPage } from "./docs-page.js";
 import { createErrorHandler } from "./errors.js";
-import { type StoreServerLogger, silentStoreLogger } from "./logger.js";
 import { PROMETHEUS_CONTENT_TYPE, StoreMetrics } from "./metrics.js";
 import { buildOpenApiDocument, type OpenApiDocument } from "./openapi.js";
 import { createOtlpTracesHandler } from "./otlp/route.js";
@@ -68,7 +68,7 @@ export interface StoreAppOptions {
   /** Serve Prometheus metrics at `/v1/prometheus/` and `/metrics`. Default true. */
   metrics?: boolean;
   /** Receives request-level logs. Silent by default. */
-  logger?: StoreServerLogger;
+  logger?: Logger;
   /**
    * Aborting it ends pending `waits/rollouts` requests early (they answer what is finished). The
    * server passes one and aborts it when it stops.
@@ -95,7 +95,7 @@ function combineSignals(request: AbortSignal, server: AbortSignal | undefined): 
  */
 export function createStoreApp(options: StoreAppOptions): Hono<StoreAppEnv> {
   const { store } = options;
-  const logger = options.logger ?? silentStoreLogger;
+  const logger = options.logger ?? silentLogger;
   const maxBodyBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const metricsEnabled = options.metrics ?? true;
   const deps: RouteDeps = { store, logger };

@@ -1,7 +1,7 @@
+import type { Logger } from "@agentlightning/types";
 import { AglError, type ValidationDetailItem } from "@agentlightning/types";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { StoreServerLogger } from "./logger.js";
 
 /**
  * A request that failed schema validation (body, query or path). Answered with 422 and the
@@ -52,7 +52,7 @@ export function errorReply(error: unknown): ErrorReply {
 }
 
 /** Hono `onError` handler built on {@link errorReply}; logs server faults, never leaks them. */
-export function createErrorHandler(logger: StoreServerLogger) {
+export function createErrorHandler(logger: Logger) {
   return (error: Error, c: Context): Response => {
     if (error instanceof HTTPException) {
       const res = error.getResponse();

@@ -1,9 +1,9 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type Logger, silentLogger } from "@agentlightning/types";
 import { createAdaptorServer } from "@hono/node-server";
 import type { LightningStore } from "../store.js";
 import { createStoreApp } from "./app.js";
-import { type StoreServerLogger, silentStoreLogger } from "./logger.js";
 
 /** Default port of the store server (as upstream). */
 export const DEFAULT_STORE_PORT = 4747;
@@ -19,7 +19,7 @@ export interface LightningStoreServerOptions {
   /** Require `Authorization: Bearer <apiKey>` on every route except health. */
   apiKey?: string;
   /** Receives request-level logs. Silent by default. */
-  logger?: StoreServerLogger;
+  logger?: Logger;
   /** Largest request body accepted, in bytes. Default 32 MiB. */
   bodyLimitBytes?: number;
   /** CORS origins (`"*"` for any). Default: none. */
@@ -61,7 +61,7 @@ export interface LightningStoreServerStopOptions {
  */
 export class LightningStoreServer {
   private readonly options: LightningStoreServerOptions;
-  private readonly logger: StoreServerLogger;
+  private readonly logger: Logger;
   private server: Server | undefined;
   private shutdown: AbortController | undefined;
   private boundPort: number | undefined;
@@ -69,7 +69,7 @@ export class LightningStoreServer {
 
   constructor(options: LightningStoreServerOptions) {
     this.options = options;
-    this.logger = options.logger ?? silentStoreLogger;
+    this.logger = options.logger ?? silentLogger;
   }
 
   /** The bound host. */

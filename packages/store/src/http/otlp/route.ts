@@ -1,8 +1,8 @@
 import { gunzipSync, gzipSync } from "node:zlib";
+import type { Logger } from "@agentlightning/types";
 import { AglError } from "@agentlightning/types";
 import type { Context } from "hono";
 import type { LightningStore } from "../../store.js";
-import type { StoreServerLogger } from "../logger.js";
 import { convertTraceRequest, OtlpConversionError } from "./convert.js";
 import { storeOtlpSpans } from "./ingest.js";
 import { type DecodedTraceRequest, decodeTraceRequest, encodeRpcStatus } from "./proto.js";
@@ -38,7 +38,7 @@ function reason(error: unknown): string {
 /** Options of {@link createOtlpTracesHandler}. */
 export interface OtlpTracesHandlerOptions {
   store: LightningStore;
-  logger: StoreServerLogger;
+  logger: Logger;
   /** Largest decompressed body accepted, in bytes. */
   maxBodyBytes: number;
 }

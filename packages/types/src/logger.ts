@@ -1,8 +1,8 @@
 /**
- * Where the legacy server writes its log lines. `console` fits; so do pino and winston loggers
- * (bind them to a `(message, ...args)` call shape).
+ * Where a library component writes its log lines, as `(message, ...args)`. `console` fits; so do
+ * pino and winston loggers bound to that call shape. Every package takes this one interface.
  */
-export interface LegacyLogger {
+export interface Logger {
   debug(message: string, ...args: unknown[]): void;
   info(message: string, ...args: unknown[]): void;
   warn(message: string, ...args: unknown[]): void;
@@ -12,4 +12,4 @@ export interface LegacyLogger {
 const noop = (): void => {};
 
 /** The default logger: a library stays silent unless the application asks for its logs. */
-export const silentLogger: LegacyLogger = { debug: noop, info: noop, warn: noop, error: noop };
+export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
