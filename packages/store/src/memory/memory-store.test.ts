@@ -1,5 +1,6 @@
 import { AglError, type Span } from "@agentlightning/types";
 import { describe, expect, it } from "vitest";
+import { makeSpan } from "../testing/make-span.js";
 import { InMemoryLightningStore } from "./memory-store.js";
 
 /** A controllable clock in float seconds. */
@@ -13,27 +14,7 @@ function fakeClock(start = 1_000) {
   };
 }
 
-function span(rolloutId: string, attemptId: string, n: number, extra: Partial<Span> = {}): Span {
-  return {
-    rollout_id: rolloutId,
-    attempt_id: attemptId,
-    sequence_id: n,
-    trace_id: n.toString(16).padStart(32, "0"),
-    span_id: n.toString(16).padStart(16, "0"),
-    parent_id: null,
-    name: `s${n}`,
-    status: { status_code: "OK", description: null },
-    attributes: {},
-    events: [],
-    links: [],
-    start_time: null,
-    end_time: null,
-    context: null,
-    parent: null,
-    resource: { attributes: {}, schema_url: "" },
-    ...extra,
-  };
-}
+const span = makeSpan;
 
 async function rejection(promise: Promise<unknown>): Promise<AglError> {
   const error = await promise.then(

@@ -1,3 +1,4 @@
+import { makeSpan } from "../../src/testing/make-span.js";
 // Response bodies shaped as the store server sends them (every declared field present), for the
 // scripted servers of the client tests.
 
@@ -55,24 +56,11 @@ export const RESOURCES = {
   },
 };
 
+/** The §6 SPAN(r,a,n) of a fixed rollout/attempt, as a plain JSON object. */
 export function span(sequenceId: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    rollout_id: "ro-000000000001",
-    attempt_id: "at-00000001",
-    sequence_id: sequenceId,
-    trace_id: sequenceId.toString(16).padStart(32, "0"),
-    span_id: sequenceId.toString(16).padStart(16, "0"),
-    parent_id: null,
-    name: `s${sequenceId}`,
+    ...makeSpan("ro-000000000001", "at-00000001", sequenceId),
     status: { status_code: "OK", description: null },
-    attributes: {},
-    events: [],
-    links: [],
-    start_time: null,
-    end_time: null,
-    context: null,
-    parent: null,
-    resource: { attributes: {}, schema_url: "" },
     ...overrides,
   };
 }
