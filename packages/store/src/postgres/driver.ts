@@ -21,6 +21,12 @@ import type {
 export interface SqlExecutor {
   /** Runs one statement; its rows (empty for statements without a result). */
   rows<T extends object = Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /**
+   * Runs one statement given as text with `$1…$n` parameters (each cast in the text); its rows.
+   * On a server the text is prepared once per connection. Optional: without it the store sends
+   * such statements through {@link SqlExecutor.rows}.
+   */
+  query?<T extends object = Record<string, unknown>>(text: string, params: readonly unknown[]): Promise<T[]>;
 }
 
 /** The database connection a {@link PostgresLightningStore} runs on. */
@@ -70,13 +76,25 @@ function rowsOf<T>(result: unknown): T[] {
   return Array.isArray(rows) ? (rows as T[]) : [];
 }
 
-interface DrizzleLike {
-  execute(query: SQL): Promise<unknown>;
-  transaction<T>(fn: (tx: { execute(query: SQL): Promise<unknown> }) => Promise<T>): Promise<T>;
+const dialect = new PgDialect();
+
+/** A PGlite instance or one of its transactions, as far as the store uses it. */
+interface PgliteQueryable {
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
-function executorOf(db: { execute(query: SQL): Promise<unknown> }): SqlExecutor {
-  return { rows: async <T extends object>(query: SQL) => rowsOf<T>(await db.execute(query)) };
+// Statements go to PGlite directly (Drizzle renders the SQL objects): what Drizzle's own PGlite
+// session does, minus its per-call wrapping.
+function pgliteExecutor(target: PgliteQueryable): SqlExecutor {
+  const query = async <T extends object>(text: string, params: readonly unknown[]): Promise<T[]> =>
+    rowsOf<T>(await target.query(text, params as unknown[]));
+  return {
+    query,
+    rows: <T extends object>(statement: SQL) => {
+      const { sql: text, params } = dialect.sqlToQuery(statement);
+      return query<T>(text, params);
+    },
+  };
 }
 
 /** A valid schema name, or an `invalid_argument` error. */
@@ -133,20 +151,24 @@ export async function postgresJsDriver(
   // Statements are rendered by Drizzle and run as named prepared statements (postgres.js caches
   // them per connection by text): the store's statements have fixed texts, and skipping the parse
   // and plan of every call triples the speed of the short statements that dominate its work.
-  const dialect = new PgDialect();
-  const run = async <T>(target: Sql | TransactionSql, query: SQL): Promise<T[]> => {
-    const { sql: text, params } = dialect.sqlToQuery(query);
-    return (await target.unsafe(text, params as ParameterOrJSON<never>[], {
-      prepare: true,
-    })) as unknown as T[];
+  const executor = (target: Sql | TransactionSql): SqlExecutor => {
+    const query = async <T extends object>(text: string, params: readonly unknown[]): Promise<T[]> =>
+      (await target.unsafe(text, params as ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
+    return {
+      query,
+      rows: <T extends object>(statement: SQL) => {
+        const { sql: text, params } = dialect.sqlToQuery(statement);
+        return query<T>(text, params);
+      },
+    };
   };
   return {
     kind: "postgres",
     schema,
     db: db as unknown as PgDatabase<PgQueryResultHKT>,
-    rows: (query) => run(client, query),
+    ...executor(client),
     transaction: async (fn) =>
-      (await client.begin((tx) => fn({ rows: (query) => run(tx, query) }))) as Awaited<ReturnType<typeof fn>>,
+      (await client.begin((tx) => fn(executor(tx)))) as Awaited<ReturnType<typeof fn>>,
     async listen(channel, onPayload) {
       const meta = await client.listen(channel, onPayload);
       return () => meta.unlisten();
@@ -200,14 +222,13 @@ export async function createPgliteDriver(options: PgliteDriverOptions = {}): Pro
   }
   const { drizzle } = await import("drizzle-orm/pglite");
   const db = drizzle(instance);
-  const like = db as unknown as DrizzleLike;
   let closed = false;
   return {
     kind: "pglite",
     schema,
     db: db as unknown as PgDatabase<PgQueryResultHKT>,
-    ...executorOf(like),
-    transaction: (fn) => like.transaction((tx) => fn(executorOf(tx))),
+    ...pgliteExecutor(instance),
+    transaction: (fn) => instance.transaction((tx) => fn(pgliteExecutor(tx))),
     listen: (channel, onPayload) => instance.listen(channel, onPayload),
     async close() {
       if (closed) return;

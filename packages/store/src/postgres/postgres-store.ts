@@ -6,7 +6,6 @@ import {
   generateResourcesId,
   generateRolloutId,
   isFinishedStatus,
-  isQueuingStatus,
   JsonObjectSchema,
   type NamedResourcesInput,
   nowSeconds,
@@ -33,7 +32,6 @@ import {
 } from "../core/normalize.js";
 import { ATTEMPT_SORT, RESOURCES_SORT, ROLLOUT_SORT, SPAN_SORT, WORKER_SORT } from "../core/sort-fields.js";
 import { attemptNotFound, noAttempts, rolloutNotFound } from "../core/store-errors.js";
-import { markWorkerIdleAfterEmptyDequeue } from "../core/worker-sync.js";
 import type {
   AttemptPatch,
   EnqueueRolloutOptions,
@@ -81,25 +79,31 @@ import {
   exactSql,
   filterLogicOf,
   jsonb,
+  jsonCopy,
   orderBySql,
   pagedQuery,
   pageOf,
   type SqlPool,
   textArray,
+  toJson,
   withinSql,
 } from "./sql-query.js";
 import {
-  applyAttemptPatch,
+  addSpanStatement,
+  dequeueStatement,
+  enqueueStatement,
+  UNIQUE_VIOLATION,
+  type UpdateAttemptResult,
+  updateAttemptStatement,
+} from "./statements.js";
+import {
   createAttempts,
   IdCollision,
-  jsonCopy,
   latestResourcesId,
   lockRollout,
-  modifyWorker,
   newAttempt,
   syncWorker,
   type TxContext,
-  toJson,
   writeRollout,
 } from "./transitions.js";
 import { RolloutWaiters } from "./waiters.js";
@@ -133,6 +137,8 @@ const RETRYABLE_CODES = new Set(["40P01", "40001"]);
 const BAD_INPUT_CODES = new Set(["22P05", "22021", "22025", "54000", "22003"]);
 const MAX_TX_RETRIES = 8;
 const SAFETY_POLL_MS = 1000;
+/** How long the store keeps listening for completions after its last pending wait ended. */
+const LISTEN_IDLE_MS = 10_000;
 const POLL_START_MS = 10;
 const POLL_MAX_MS = 50;
 
@@ -222,6 +228,8 @@ export class PostgresLightningStore implements LightningStore {
   private readonly startedAt = performance.now();
   private readonly channel: string;
   private unlisten: (() => Promise<void>) | null = null;
+  private listenStart: Promise<boolean> | null = null;
+  private idleUnlisten: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   private closing: Promise<void> | null = null;
 
@@ -280,22 +288,60 @@ export class PostgresLightningStore implements LightningStore {
           ...(options.migrationsFolder === undefined ? {} : { migrationsFolder: options.migrationsFolder }),
         });
       }
-      const store = new PostgresLightningStore(driver, schema, options, ownsDriver);
-      await store.startListening();
-      return store;
+      return new PostgresLightningStore(driver, schema, options, ownsDriver);
     } catch (error) {
       if (ownsDriver) await driver.close().catch(() => {});
       throw AglError.isInstance(error) ? error : toAglError(error);
     }
   }
 
-  private async startListening(): Promise<void> {
-    try {
-      this.unlisten = await this.driver.listen(this.channel, (payload) => this.waiters.wake([payload]));
-    } catch {
-      // No LISTEN on this driver: waits fall back to polling with backoff.
-      this.unlisten = null;
+  /**
+   * LISTENs on the completion channel, where every store process NOTIFYs the rollouts it finishes.
+   * Only while this process has waits pending (and {@link LISTEN_IDLE_MS} after the last one): a
+   * process that never waits is not woken by every completion of every other process. Resolves
+   * to false when the driver cannot LISTEN (waits then poll).
+   */
+  private ensureListening(): Promise<boolean> {
+    if (this.idleUnlisten !== null) {
+      clearTimeout(this.idleUnlisten);
+      this.idleUnlisten = null;
     }
+    if (this.unlisten !== null) return Promise.resolve(true);
+    if (this.listenStart === null) {
+      const start = this.driver
+        .listen(this.channel, (payload) => this.waiters.wake([payload]))
+        .then(
+          async (unlisten) => {
+            if (this.closed) {
+              await unlisten().catch(() => {});
+              return false;
+            }
+            this.unlisten = unlisten;
+            this.releaseListening();
+            return true;
+          },
+          () => false,
+        );
+      this.listenStart = start;
+      void start.finally(() => {
+        if (this.listenStart === start) this.listenStart = null;
+      });
+    }
+    return this.listenStart;
+  }
+
+  /** Stops listening once no wait has been pending for {@link LISTEN_IDLE_MS}. */
+  private releaseListening(): void {
+    if (this.pendingWaits.size > 0 || this.unlisten === null || this.idleUnlisten !== null) return;
+    const timer = setTimeout(() => {
+      this.idleUnlisten = null;
+      const unlisten = this.unlisten;
+      if (this.pendingWaits.size > 0 || unlisten === null) return;
+      this.unlisten = null;
+      void unlisten().catch(() => {});
+    }, LISTEN_IDLE_MS);
+    timer.unref?.();
+    this.idleUnlisten = timer;
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
@@ -307,10 +353,16 @@ export class PostgresLightningStore implements LightningStore {
   /**
    * Runs `fn` in a transaction, retried on deadlock/serialization failures and id collisions.
    * Rollouts the transaction finished were NOTIFYed inside it; local waits are woken after commit.
+   * `oneStatement`: `fn` runs a single statement, atomic on its own (no BEGIN/COMMIT);
+   * `uniqueIsCollision`: a unique violation can only be a generated id colliding (retried).
    */
   private async transact<T>(
     fn: (ctx: TxContext) => Promise<T>,
-    { now = this.now(), oneStatement = false }: { now?: number; oneStatement?: boolean } = {},
+    {
+      now = this.now(),
+      oneStatement = false,
+      uniqueIsCollision = false,
+    }: { now?: number; oneStatement?: boolean; uniqueIsCollision?: boolean } = {},
   ): Promise<T> {
     this.ensureOpen();
     for (let attempt = 0; ; attempt++) {
@@ -323,11 +375,20 @@ export class PostgresLightningStore implements LightningStore {
         if (finished.size > 0) this.waiters.wake(finished);
         return result;
       } catch (error) {
-        const retry = error instanceof IdCollision || RETRYABLE_CODES.has(pgErrorCode(error) ?? "");
+        const code = pgErrorCode(error) ?? "";
+        const retry =
+          error instanceof IdCollision ||
+          RETRYABLE_CODES.has(code) ||
+          (uniqueIsCollision && code === UNIQUE_VIOLATION);
         if (retry && attempt < MAX_TX_RETRIES) continue;
         throw toAglError(error);
       }
     }
+  }
+
+  /** Records in `ctx` that an attempt update finished its rollout (local waits wake after commit). */
+  private noteFinished(ctx: TxContext, rolloutId: string, result: UpdateAttemptResult): void {
+    if (result.rolloutStatus !== null && isFinishedStatus(result.rolloutStatus)) ctx.finished.add(rolloutId);
   }
 
   /** Runs one statement outside a transaction. */
@@ -388,7 +449,16 @@ export class PostgresLightningStore implements LightningStore {
           const attempt = latest.get(rollout.rollout_id);
           if (attempt === undefined) continue;
           const verdict = healthVerdict(rollout.config, attempt, ctx.now);
-          if (verdict !== null) await applyAttemptPatch(ctx, rollout, attempt, { status: verdict });
+          if (verdict === null) continue;
+          const result = await updateAttemptStatement(
+            ctx.tx,
+            rollout.rollout_id,
+            attempt.attempt_id,
+            { status: verdict },
+            ctx.now,
+            ctx.channel,
+          );
+          this.noteFinished(ctx, rollout.rollout_id, result);
         }
       },
       { now },
@@ -464,43 +534,37 @@ export class PostgresLightningStore implements LightningStore {
 
   private async enqueueInternal(requests: ReturnType<typeof normalizeEnqueue>[]): Promise<Rollout[]> {
     await this.scan();
-    return this.transact(async (ctx) => {
-      const latest = requests.some((r) => r.resources_id === null) ? await latestResourcesId(ctx.tx) : null;
-      const items = requests.map((r, i) => ({
-        ord: i + 1,
-        rollout_id: generateRolloutId(),
-        input: r.input,
-        mode: r.mode,
-        resources_id: r.resources_id ?? latest,
-        config: r.config,
-        metadata: r.metadata,
-      }));
-      const json = toJson(items, "rollouts");
-      // The queue positions follow the request order (ORDER BY ord feeds nextval in that order).
-      const inserted = await ctx.tx.rows(sql`
-        INSERT INTO rollouts (rollout_id, input, start_time, mode, resources_id, status, config, metadata, enqueue_seq)
-        SELECT x.rollout_id, x.input, ${ctx.now}::float8, x.mode, x.resources_id, 'queuing', x.config, x.metadata,
-          nextval('agl_queue_seq')
-        FROM json_to_recordset(${json}::text::json) AS x(
-          ord int, rollout_id text, input jsonb, mode text, resources_id text, config jsonb, metadata jsonb
-        )
-        ORDER BY x.ord
-        ON CONFLICT (rollout_id) DO NOTHING
-        RETURNING rollout_id`);
-      if (inserted.length !== items.length) throw new IdCollision();
-      const copies = JSON.parse(json) as Array<(typeof items)[number]>;
-      return copies.map(({ ord: _ord, ...c }) => ({
-        rollout_id: c.rollout_id,
-        input: c.input ?? null,
-        start_time: ctx.now,
-        end_time: null,
-        mode: c.mode,
-        resources_id: c.resources_id,
-        status: "queuing" as const,
-        config: c.config,
-        metadata: c.metadata,
-      }));
-    });
+    // One statement: the latest snapshot id is looked up in it (once) for requests without one.
+    // The queue positions follow the request order (ORDER BY ord feeds nextval in that order).
+    return this.transact(
+      async (ctx) => {
+        const items = requests.map((r, i) => ({
+          ord: i + 1,
+          rollout_id: generateRolloutId(),
+          input: r.input,
+          mode: r.mode,
+          resources_id: r.resources_id,
+          config: r.config,
+          metadata: r.metadata,
+        }));
+        const json = toJson(items, "rollouts");
+        const { latest, inserted } = await enqueueStatement(ctx.tx, json, ctx.now);
+        if (inserted !== items.length) throw new IdCollision();
+        const copies = JSON.parse(json) as Array<(typeof items)[number]>;
+        return copies.map(({ ord: _ord, ...c }) => ({
+          rollout_id: c.rollout_id,
+          input: c.input ?? null,
+          start_time: ctx.now,
+          end_time: null,
+          mode: c.mode,
+          resources_id: c.resources_id ?? latest,
+          status: "queuing" as const,
+          config: c.config,
+          metadata: c.metadata,
+        }));
+      },
+      { oneStatement: true, uniqueIsCollision: true },
+    );
   }
 
   /** Claims the head of the queue (never blocks); null when the queue is empty. */
@@ -526,46 +590,11 @@ export class PostgresLightningStore implements LightningStore {
     const workerId = optionalId(options.workerId, "workerId") || null;
     if (limit <= 0) return [];
     await this.scan();
-    return this.transact(async (ctx) => {
-      const claimed: ReturnType<typeof rolloutStateFromRow>[] = [];
-      for (;;) {
-        const exclude =
-          claimed.length === 0
-            ? sql``
-            : sql`AND NOT (r.rollout_id = ANY(${textArray(claimed.map((r) => r.rollout_id))}))`;
-        const rows = (
-          await ctx.tx.rows(sql`
-            SELECT ${ROLLOUT_STATE_COLUMNS} FROM rollouts r
-            WHERE r.enqueue_seq IS NOT NULL ${exclude}
-            ORDER BY r.enqueue_seq LIMIT ${limit - claimed.length}::bigint
-            FOR UPDATE SKIP LOCKED`)
-        ).map(rolloutStateFromRow);
-        const discarded: string[] = [];
-        for (const row of rows) {
-          if (isQueuingStatus(row.status)) claimed.push(row);
-          else discarded.push(row.rollout_id);
-        }
-        if (discarded.length === 0) break;
-        await ctx.tx.rows(
-          sql`UPDATE rollouts SET enqueue_seq = NULL WHERE rollout_id = ANY(${textArray(discarded)})`,
-        );
-        if (claimed.length >= limit) break;
-      }
-      if (claimed.length === 0) {
-        if (workerId !== null) {
-          await modifyWorker(ctx, workerId, (worker) => markWorkerIdleAfterEmptyDequeue(worker, ctx.now));
-        }
-        return [];
-      }
-      const attempts = claimed.map((rollout) => newAttempt(rollout, workerId, ctx.now));
-      await createAttempts(ctx, attempts, { pop: true });
-      const last = attempts[attempts.length - 1];
-      if (last !== undefined) await syncWorker(ctx, last, true);
-      return claimed.map((rollout, i) => ({
-        ...rolloutOfState(rollout),
-        status: "preparing" as const,
-        attempt: attempts[i] as Attempt,
-      }));
+    // One statement (`agl_dequeue`); a limit beyond int4 cannot claim more than int4 rollouts anyway.
+    const bounded = Math.min(limit, 2 ** 31 - 1);
+    return this.transact((ctx) => dequeueStatement(ctx.tx, bounded, workerId, ctx.now), {
+      oneStatement: true,
+      uniqueIsCollision: true,
     });
   }
 
@@ -581,7 +610,7 @@ export class PostgresLightningStore implements LightningStore {
       const rollout = await lockRollout(ctx.tx, rolloutId);
       if (rollout === null) throw rolloutNotFound(rolloutId);
       const attempt = newAttempt(rollout, workerId, ctx.now);
-      await createAttempts(ctx, [attempt], { pop: false });
+      await createAttempts(ctx, [attempt]);
       await syncWorker(ctx, attempt, false);
       return { ...rolloutOfState(rollout), status: "preparing", attempt };
     });
@@ -683,18 +712,33 @@ export class PostgresLightningStore implements LightningStore {
     requireString(rolloutId, "rolloutId");
     requireString(attemptId, "attemptId");
     const normalized = normalizeAttemptPatch(patch ?? {});
+    const target = attemptId === "latest" ? null : attemptId;
     await this.scan();
-    return this.transact(async (ctx) => {
-      const rollout = await lockRollout(ctx.tx, rolloutId);
-      if (rollout === null) throw rolloutNotFound(rolloutId);
-      if (rollout.attempt_count === 0 || rollout.latest_attempt_id === null) throw noAttempts(rolloutId);
-      const targetId = attemptId === "latest" ? rollout.latest_attempt_id : attemptId;
-      const [row] = await ctx.tx.rows(
-        sql`SELECT ${ATTEMPT_COLUMNS} FROM attempts a WHERE a.rollout_id = ${rolloutId}::text AND a.attempt_id = ${targetId}::text`,
-      );
-      if (row === undefined) throw attemptNotFound(rolloutId, attemptId);
-      return applyAttemptPatch(ctx, rollout, attemptFromRow(row), normalized);
-    });
+    const result = await this.transact(
+      async (ctx) => {
+        const result = await updateAttemptStatement(
+          ctx.tx,
+          rolloutId,
+          target,
+          normalized,
+          ctx.now,
+          ctx.channel,
+        );
+        this.noteFinished(ctx, rolloutId, result);
+        return result;
+      },
+      { oneStatement: true },
+    );
+    switch (result.outcome) {
+      case "no_rollout":
+        throw rolloutNotFound(rolloutId);
+      case "no_attempts":
+        throw noAttempts(rolloutId);
+      case "no_attempt":
+        throw attemptNotFound(rolloutId, attemptId);
+      default:
+        return result.attempt as Attempt;
+    }
   }
 
   // ---- spans ----------------------------------------------------------------------------------
@@ -718,6 +762,7 @@ export class PostgresLightningStore implements LightningStore {
   }
 
   private async addSpansInternal(spans: Span[]): Promise<Span[]> {
+    if (spans.length === 1) return this.addOneSpan(spans[0] as Span);
     // Groups by attempt in order of first appearance, stored (and returned) group after group as
     // upstream does; duplicates inside the batch are dropped (first one wins).
     const groups = new Map<string, { rollout_id: string; attempt_id: string; spans: Span[] }>();
@@ -843,6 +888,19 @@ export class PostgresLightningStore implements LightningStore {
     );
   }
 
+  /** One span, through a lighter statement than a batch needs. */
+  private async addOneSpan(span: Span): Promise<Span[]> {
+    const json = toJson(span, "spans");
+    const now = this.now();
+    const result = await this.transact((ctx) => addSpanStatement(ctx.tx, span, json, ctx.now), {
+      now,
+      oneStatement: true,
+    });
+    if (!result.hasRollout) throw rolloutNotFound(span.rollout_id);
+    if (!result.hasAttempt) throw attemptNotFound(span.rollout_id, span.attempt_id);
+    return result.stored ? [JSON.parse(json) as Span] : [];
+  }
+
   /** Next number of the rollout's span counter (no existence check). */
   async getNextSpanSequenceId(rolloutId: string, attemptId: string): Promise<number> {
     requireString(rolloutId, "rolloutId");
@@ -953,9 +1011,9 @@ export class PostgresLightningStore implements LightningStore {
   /**
    * Waits until every existing requested rollout is finished or `timeout` seconds pass (null = no
    * limit, <= 0 = no wait); returns the finished ones in request order. Woken by this process's
-   * commits and by NOTIFY from other processes; a slow safety poll covers a dropped LISTEN
-   * connection (polling with backoff when the driver has no LISTEN). Resolves on `close()` and
-   * when `signal` aborts, with what is finished by then.
+   * commits and by NOTIFY from other processes (the store LISTENs while waits are pending); a slow
+   * safety poll covers a dropped LISTEN connection (polling with backoff when the driver has no
+   * LISTEN). Resolves on `close()` and when `signal` aborts, with what is finished by then.
    */
   async waitForRollouts(
     rolloutIds: string[],
@@ -971,6 +1029,7 @@ export class PostgresLightningStore implements LightningStore {
       return await wait;
     } finally {
       this.pendingWaits.delete(wait);
+      this.releaseListening();
     }
   }
 
@@ -980,6 +1039,7 @@ export class PostgresLightningStore implements LightningStore {
     const onAbort = () => waiter.wake();
     signal?.addEventListener("abort", onAbort, { once: true });
     let pollMs = POLL_START_MS;
+    let listening: boolean | null = null;
     try {
       for (;;) {
         const rows = await this.driver.rows(
@@ -995,7 +1055,13 @@ export class PostgresLightningStore implements LightningStore {
         const allDone = [...byId.values()].every((r) => isFinishedStatus(r.status));
         const remaining = deadline - performance.now();
         if (allDone || remaining <= 0 || this.closed || signal?.aborted) return finished;
-        const interval = this.unlisten === null ? pollMs : SAFETY_POLL_MS;
+        if (listening === null) {
+          // About to wait: LISTEN first, then read again, so that a completion in another process
+          // is either seen by that read or NOTIFYed to this one.
+          listening = await this.ensureListening();
+          continue;
+        }
+        const interval = listening ? SAFETY_POLL_MS : pollMs;
         pollMs = Math.min(POLL_MAX_MS, Math.ceil(pollMs * 1.5));
         await waiter.next(Math.min(remaining, interval));
       }
@@ -1193,6 +1259,10 @@ export class PostgresLightningStore implements LightningStore {
     this.closed = true;
     this.waiters.wakeAll();
     await Promise.allSettled([...this.pendingWaits]);
+    if (this.idleUnlisten !== null) clearTimeout(this.idleUnlisten);
+    this.idleUnlisten = null;
+    // A LISTEN still starting sees `closed` and undoes itself.
+    await this.listenStart;
     const unlisten = this.unlisten;
     this.unlisten = null;
     if (unlisten !== null) await unlisten().catch(() => {});

@@ -19,6 +19,24 @@ import type { Row } from "./rows.js";
 // ordering matches the in-memory engine: `_time` fields sort null as +∞, numbers as 0, strings as
 // "" (compared by code point: COLLATE "C"); ties keep insertion order (`seq`) in both directions.
 
+/** JSON text of a value; values JSON cannot represent are an `invalid_argument`. */
+export function toJson(value: unknown, what: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new AglError("invalid_argument", `${what} is not JSON-serializable: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return text ?? "null";
+}
+
+/** A fresh copy of a JSON-compatible value, as the store would return it after storing it. */
+export function jsonCopy<T>(value: T, what: string): T {
+  return JSON.parse(toJson(value, what)) as T;
+}
+
 /** A JSON value as a jsonb SQL expression (sent as text: both drivers pass it through verbatim). */
 export function jsonb(json: string): SQL {
   return sql`${json}::text::jsonb`;

@@ -5,27 +5,20 @@ import {
   isFinishedStatus,
   isQueuingStatus,
   type RolloutStatus,
-  type Worker,
 } from "@agentlightning/types";
 import { type SQL, sql } from "drizzle-orm";
-import { propagateAttemptStatus } from "../core/propagate.js";
-import { syncWorkerWithAttempt } from "../core/worker-sync.js";
-import type { AttemptPatch, RolloutPatch } from "../store.js";
+import { newWorker, syncWorkerWithAttempt } from "../core/worker-sync.js";
+import type { RolloutPatch } from "../store.js";
 import type { SqlExecutor } from "./driver.js";
-import {
-  ROLLOUT_STATE_COLUMNS,
-  type RolloutState,
-  rolloutStateFromRow,
-  WORKER_COLUMNS,
-  workerFromRow,
-} from "./rows.js";
-import { jsonb } from "./sql-query.js";
+import { ROLLOUT_STATE_COLUMNS, type RolloutState, rolloutStateFromRow } from "./rows.js";
+import { jsonb, toJson } from "./sql-query.js";
+import { runText, SYNC_WORKER_SQL } from "./statements.js";
 
-// The read-modify-write steps shared by the store's operations. Each runs inside a transaction that
-// already holds the row lock of the rollout it changes (`lockRollout`), so concurrent store
-// processes see each change whole. Lock order, everywhere: rollouts (by id) → span counters (by id)
-// → attempts/spans of locked rollouts → workers. No transaction waits for a rollout while holding a
-// worker, so the order cannot cycle.
+// The read-modify-write steps of the store's less frequent operations (the hot ones are single
+// statements, see statements.ts). Each runs inside a transaction that already holds the row lock of
+// the rollout it changes (`lockRollout`), so concurrent store processes see each change whole. Lock
+// order, everywhere: rollouts (by id) → span counters (by id) → attempts/spans of locked rollouts →
+// workers. No transaction waits for a rollout while holding a worker, so the order cannot cycle.
 
 /** Thrown inside a transaction when a generated id collided: the store retries with fresh ids. */
 export class IdCollision extends Error {
@@ -43,24 +36,6 @@ export interface TxContext {
   readonly channel: string;
   /** Rollouts that entered a finished status (NOTIFYed in the transaction), woken locally after commit. */
   readonly finished: Set<string>;
-}
-
-/** JSON text of a value; values JSON cannot represent are an `invalid_argument`. */
-export function toJson(value: unknown, what: string): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (error) {
-    throw new AglError("invalid_argument", `${what} is not JSON-serializable: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  return text ?? "null";
-}
-
-/** A fresh copy of a JSON-compatible value, as the store would return it after storing it. */
-export function jsonCopy<T>(value: T, what: string): T {
-  return JSON.parse(toJson(value, what)) as T;
 }
 
 /** The rollout, locked until the transaction ends; null if unknown. */
@@ -100,13 +75,9 @@ export function newAttempt(
 
 /**
  * Stores new attempts (rollouts locked by the caller) and points each rollout at its new attempt
- * with status `preparing`; `pop` also takes the rollouts out of the queue (dequeue).
+ * with status `preparing` (a queue entry, if any, stays: dequeue discards it later).
  */
-export async function createAttempts(
-  ctx: TxContext,
-  attempts: Attempt[],
-  { pop }: { pop: boolean },
-): Promise<void> {
+export async function createAttempts(ctx: TxContext, attempts: Attempt[]): Promise<void> {
   const items = attempts.map((a) => ({
     rollout_id: a.rollout_id,
     attempt_id: a.attempt_id,
@@ -125,7 +96,6 @@ export async function createAttempts(
     upd AS (
       UPDATE rollouts r
       SET status = 'preparing', attempt_count = ins.sequence_id, latest_attempt_id = ins.attempt_id
-        ${pop ? sql`, enqueue_seq = NULL` : sql``}
       FROM ins WHERE r.rollout_id = ins.rollout_id
       RETURNING r.rollout_id
     )
@@ -180,65 +150,19 @@ export async function writeRollout(
   return rolloutStateFromRow(row);
 }
 
-/**
- * Applies an attempt patch (spec §2.8 steps 3–6) to an attempt of a locked rollout: `end_time` for
- * succeeded/failed, re-derivation of the rollout status when it is the latest attempt (every time,
- * Quirk B13), and worker sync. Also applies the watchdog's verdicts (§2.15 step 3).
- */
-export async function applyAttemptPatch(
-  ctx: TxContext,
-  rollout: RolloutState,
-  attempt: Attempt,
-  patch: AttemptPatch,
-): Promise<Attempt> {
-  const next: Attempt = { ...attempt };
-  if (patch.status !== undefined) next.status = patch.status;
-  if (patch.worker_id !== undefined) next.worker_id = patch.worker_id;
-  if (patch.last_heartbeat_time !== undefined) next.last_heartbeat_time = patch.last_heartbeat_time;
-  if (patch.metadata !== undefined) next.metadata = jsonCopy(patch.metadata, "metadata");
-  if (patch.status === "succeeded" || patch.status === "failed") next.end_time = ctx.now;
-  await ctx.tx.rows(sql`
-    UPDATE attempts SET status = ${next.status}::text, worker_id = ${next.worker_id}::text,
-      last_heartbeat_time = ${next.last_heartbeat_time}::float8, end_time = ${next.end_time}::float8,
-      metadata = ${next.metadata === null ? sql`NULL` : jsonb(toJson(next.metadata, "metadata"))}
-    WHERE rollout_id = ${next.rollout_id}::text AND attempt_id = ${next.attempt_id}::text`);
-  if (next.attempt_id === rollout.latest_attempt_id) {
-    const derived = propagateAttemptStatus(next.status, rollout.config, next.sequence_id);
-    if (derived !== rollout.status) await writeRollout(ctx, rollout.rollout_id, { status: derived });
-  }
-  if (patch.worker_id || (patch.status !== undefined && next.worker_id)) await syncWorker(ctx, next, false);
-  return next;
-}
-
-/**
- * Upserts a worker and rewrites it with `change` (a rule of `core/worker-sync.ts`). The upsert locks
- * the row, so the read-modify-write is atomic across store processes.
- */
-export async function modifyWorker(
-  ctx: TxContext,
-  workerId: string,
-  change: (worker: Worker) => Worker,
-): Promise<Worker> {
-  const [row] = await ctx.tx.rows(sql`
-    INSERT INTO workers AS w (worker_id, status) VALUES (${workerId}::text, 'unknown')
-    ON CONFLICT (worker_id) DO UPDATE SET worker_id = EXCLUDED.worker_id
-    RETURNING ${WORKER_COLUMNS}`);
-  if (row === undefined) throw new AglError("internal", `Worker ${workerId} could not be stored`);
-  const next = change(workerFromRow(row));
-  await ctx.tx.rows(sql`
-    UPDATE workers SET status = ${next.status}::text,
-      heartbeat_stats = ${next.heartbeat_stats === null ? sql`NULL` : jsonb(toJson(next.heartbeat_stats, "heartbeat_stats"))},
-      last_heartbeat_time = ${next.last_heartbeat_time}::float8, last_dequeue_time = ${next.last_dequeue_time}::float8,
-      last_busy_time = ${next.last_busy_time}::float8, last_idle_time = ${next.last_idle_time}::float8,
-      current_rollout_id = ${next.current_rollout_id}::text, current_attempt_id = ${next.current_attempt_id}::text
-    WHERE worker_id = ${workerId}::text`);
-  return next;
-}
-
 /** Worker sync of spec §2.12 for the worker running `attempt` (skipped for a null/empty id). */
 export async function syncWorker(ctx: TxContext, attempt: Attempt, fromDequeue: boolean): Promise<void> {
   if (!attempt.worker_id) return;
-  await modifyWorker(ctx, attempt.worker_id, (worker) =>
-    syncWorkerWithAttempt(worker, attempt, ctx.now, fromDequeue),
-  );
+  // The rule of core/worker-sync.ts applied to a fresh worker gives the fields a sync sets; every
+  // other field (and a time the rule leaves null) keeps its stored value.
+  const next = syncWorkerWithAttempt(newWorker(attempt.worker_id), attempt, ctx.now, fromDequeue);
+  await runText(ctx.tx, SYNC_WORKER_SQL, [
+    next.worker_id,
+    next.status,
+    next.last_busy_time,
+    next.last_idle_time,
+    next.last_dequeue_time,
+    next.current_rollout_id,
+    next.current_attempt_id,
+  ]);
 }
