@@ -1,15 +1,15 @@
-import { AglError, type Logger } from "@agentlightning/types";
-import { afterEach, describe, expect, it } from "vitest";
-import { LightningStoreClient, type LightningStoreClientOptions } from "../src/client/store-client.js";
+import type { Logger } from "@agentlightning/types";
+import { describe, expect, it } from "vitest";
+import { LightningStoreClient } from "../src/client/store-client.js";
+import { expectRejection } from "../src/testing/harness.js";
+import { useScriptedClients } from "./support/scripted-client.js";
 import {
   deadUrl,
   HEALTH_PATH,
   healthy,
   type RecordedRequest,
   type Reply,
-  type Responder,
   type ScriptedServer,
-  startScriptedServer,
 } from "./support/scripted-server.js";
 import {
   ATTEMPT,
@@ -64,39 +64,9 @@ function storeRoutes(req: RecordedRequest): Reply {
   return { status: 404, json: { detail: "Not Found" } };
 }
 
-const open: { server?: ScriptedServer; client?: LightningStoreClient }[] = [];
+const { setup, track } = useScriptedClients(healthy(storeRoutes));
 
-afterEach(async () => {
-  for (const { server, client } of open.splice(0)) {
-    await client?.close();
-    await server?.close();
-  }
-});
-
-async function setup(
-  responder: Responder = healthy(storeRoutes),
-  options: Partial<LightningStoreClientOptions> = {},
-): Promise<{ server: ScriptedServer; client: LightningStoreClient }> {
-  const server = await startScriptedServer(responder);
-  const client = new LightningStoreClient({
-    url: server.url,
-    retryDelays: [0.01, 0.01, 0.01],
-    healthRetryDelays: [0.01],
-    ...options,
-  });
-  open.push({ server, client });
-  return { server, client };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AglError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(AglError.isInstance(error), `expected an AglError, got ${String(error)}`).toBe(true);
-    return error as AglError;
-  }
-  throw new Error("expected a rejection");
-}
+const rejection = expectRejection;
 
 function last(server: ScriptedServer): RecordedRequest {
   const calls = server.calls();
@@ -492,7 +462,7 @@ describe("LightningStoreClient dequeue: network failures read as an empty queue,
       retryDelays: [5],
       healthRetryDelays: [5],
     });
-    open.push({ client });
+    track(client);
     const start = performance.now();
     expect(await client.dequeueRollout({ workerId: "w" })).toBeNull();
     expect(await client.dequeueManyRollouts({ limit: 3 })).toEqual([]);
@@ -672,7 +642,7 @@ describe("LightningStoreClient health", () => {
     expect(await client.isHealthy()).toBe(true);
     expect(server.requests.map((r) => r.path)).toEqual([HEALTH_PATH]);
     const down = new LightningStoreClient({ url: await deadUrl(), healthRetryDelays: [0.01] });
-    open.push({ client: down });
+    track(down);
     expect(await down.isHealthy()).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
-import { AglError } from "@agentlightning/types";
 import { afterEach, describe, expect, it } from "vitest";
 import { LightningStoreClient, type LightningStoreClientOptions } from "../src/client/store-client.js";
 import { LightningStoreServer } from "../src/http/server.js";
 import { InMemoryLightningStore } from "../src/memory/memory-store.js";
+import { expectRejection } from "../src/testing/harness.js";
 
 // LightningStoreClient against the real LightningStoreServer (backed by InMemoryLightningStore) on
 // a loopback port: authentication, long waits, cancellation and a server that goes away. The
@@ -33,15 +33,7 @@ function client(url: string, options: Partial<LightningStoreClientOptions> = {})
   return c;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<AglError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(AglError.isInstance(error), `expected an AglError, got ${String(error)}`).toBe(true);
-    return error as AglError;
-  }
-  throw new Error("expected a rejection");
-}
+const rejection = expectRejection;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,53 +1,16 @@
-import { AglError } from "@agentlightning/types";
-import { afterEach, describe, expect, it } from "vitest";
-import { LightningStoreClient, type LightningStoreClientOptions } from "../src/client/store-client.js";
-import {
-  deadUrl,
-  HEALTH_PATH,
-  healthy,
-  type Reply,
-  type Responder,
-  type ScriptedServer,
-  startScriptedServer,
-} from "./support/scripted-server.js";
+import { describe, expect, it } from "vitest";
+import { LightningStoreClient } from "../src/client/store-client.js";
+import { expectRejection } from "../src/testing/harness.js";
+import { useScriptedClients } from "./support/scripted-client.js";
+import { deadUrl, HEALTH_PATH, healthy, type Reply, type ScriptedServer } from "./support/scripted-server.js";
 import { ROLLOUT, STATISTICS } from "./support/wire-fixtures.js";
 
 // Transport behaviour of LightningStoreClient (spec §5.1): retries, health probes, error
 // classification, timeouts, keep-alive, auth and close, against scripted loopback servers.
 
-const open: { server?: ScriptedServer; client?: LightningStoreClient }[] = [];
+const { setup, track } = useScriptedClients();
 
-afterEach(async () => {
-  for (const { server, client } of open.splice(0)) {
-    await client?.close();
-    await server?.close();
-  }
-});
-
-async function setup(
-  responder: Responder,
-  options: Partial<LightningStoreClientOptions> = {},
-): Promise<{ server: ScriptedServer; client: LightningStoreClient }> {
-  const server = await startScriptedServer(responder);
-  const client = new LightningStoreClient({
-    url: server.url,
-    retryDelays: [0.01, 0.01, 0.01],
-    healthRetryDelays: [0.01],
-    ...options,
-  });
-  open.push({ server, client });
-  return { server, client };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AglError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(AglError.isInstance(error), `expected an AglError, got ${String(error)}`).toBe(true);
-    return error as AglError;
-  }
-  throw new Error("expected a rejection");
-}
+const rejection = expectRejection;
 
 /** `req` for a store call, `probe` for a health probe, in arrival order. */
 function timeline(server: ScriptedServer): string[] {
@@ -179,7 +142,7 @@ describe("LightningStoreClient transport: retries", () => {
   it("reports a refused connection as unavailable after probing", async () => {
     const url = await deadUrl();
     const client = new LightningStoreClient({ url, retryDelays: [0.01], healthRetryDelays: [0.01] });
-    open.push({ client });
+    track(client);
     const error = await rejection(client.statistics());
     expect(error.code).toBe("unavailable");
     expect(error.message).toContain("ECONNREFUSED");
@@ -394,7 +357,7 @@ describe("LightningStoreClient transport: connections and headers", () => {
   it("strips trailing slashes of url and builds the OTLP endpoint beside the API", async () => {
     const { server } = await setup(healthy(() => ({ json: STATISTICS })));
     const client = new LightningStoreClient({ url: `${server.url}//` });
-    open.push({ client });
+    track(client);
     expect(client.url).toBe(server.url);
     expect(client.otlpTracesEndpoint()).toBe(`${server.url}/v1/traces`);
     await client.statistics();

@@ -1,5 +1,6 @@
-import { AglError, type Span } from "@agentlightning/types";
+import type { Span } from "@agentlightning/types";
 import { describe, expect, it } from "vitest";
+import { expectRejection } from "../testing/harness.js";
 import { makeSpan } from "../testing/make-span.js";
 import { InMemoryLightningStore } from "./memory-store.js";
 
@@ -16,14 +17,7 @@ function fakeClock(start = 1_000) {
 
 const span = makeSpan;
 
-async function rejection(promise: Promise<unknown>): Promise<AglError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!AglError.isInstance(error)) throw new Error(`expected an AglError, got ${String(error)}`);
-  return error;
-}
+const rejection = expectRejection;
 
 describe("retry timeline (spec §3.5)", () => {
   it("requeues on failed and timeout while attempts remain, then fails", async () => {

@@ -71,6 +71,18 @@ export async function expectAglError(
   return error;
 }
 
+/** Asserts that `promise` rejects with an `AglError` of any code and returns it. */
+export async function expectRejection(promise: Promise<unknown>): Promise<AglError> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  expect(AglError.isInstance(caught), `expected an AglError, got ${String(caught)}`).toBe(true);
+  return caught as AglError;
+}
+
 /** Asserts a value is neither null nor undefined and returns it typed. */
 export function must<T>(value: T | null | undefined, what = "value"): T {
   expect(value, `${what} should exist`).not.toBeNull();
