@@ -11,10 +11,11 @@ import {
   type RolloutConfig,
   RolloutConfigSchema,
   type RolloutMode,
-  RolloutModeSchema,
   RolloutStatusSchema,
   type Span,
   SpanSchema,
+  UpdateAttemptBodySchema,
+  UpdateRolloutBodySchema,
 } from "@agentlightning/types";
 import * as z from "zod";
 import type { AttemptPatch, EnqueueRolloutOptions, RolloutPatch } from "../store.js";
@@ -61,12 +62,10 @@ export function normalizeConfig(config: unknown): RolloutConfig {
   return parseOrThrow(RolloutConfigSchema, config, "config");
 }
 
-const RolloutPatchSchema = z.object({
-  mode: RolloutModeSchema.nullable().optional(),
-  resources_id: z.string().nullable().optional(),
+// The wire's update bodies, minus the nulls the HTTP layer turns into 400s (a store refuses them).
+const RolloutPatchSchema = UpdateRolloutBodySchema.omit({ input: true }).extend({
   status: RolloutStatusSchema.optional(),
   config: RolloutConfigSchema.optional(),
-  metadata: JsonObjectSchema.nullable().optional(),
 });
 
 /**
@@ -94,7 +93,7 @@ export function normalizeRolloutPatch(patch: RolloutPatch): RolloutPatch {
   return out;
 }
 
-const AttemptPatchSchema = z.object({
+const AttemptPatchSchema = UpdateAttemptBodySchema.extend({
   status: AttemptStatusSchema.optional(),
   worker_id: z.string().optional(),
   last_heartbeat_time: z.number().optional(),

@@ -22,6 +22,7 @@ import {
 } from "@agentlightning/types";
 import { type SQL, sql } from "drizzle-orm";
 import * as z from "zod";
+import { optionalList, optionalString, requireInteger, requireString } from "../core/arguments.js";
 import { healthVerdict, ScanDebouncer } from "../core/health-scan.js";
 import {
   normalizeAttemptPatch,
@@ -180,18 +181,6 @@ function notifyChannel(schema: string): string {
   const plain = `agl_finished_${schema}`;
   if (/^[a-z0-9_]+$/.test(schema) && plain.length <= 63) return plain;
   return `agl_finished_${createHash("sha1").update(schema).digest("hex").slice(0, 24)}`;
-}
-
-const OptionalId = z.string().nullable().optional();
-const StringList = z.array(z.string()).nullable().optional();
-
-function requireString(value: unknown, what: string): string {
-  if (typeof value !== "string") throw new AglError("invalid_argument", `${what} must be a string`);
-  return value;
-}
-
-function optionalId(value: unknown, what: string): string | null {
-  return parseOrThrow(OptionalId, value, what) ?? null;
 }
 
 /**
@@ -470,7 +459,7 @@ export class PostgresLightningStore implements LightningStore {
   /** Registers a rollout and its first attempt, bypassing the queue. */
   async startRollout(options: StartRolloutOptions): Promise<AttemptedRollout> {
     const request = normalizeEnqueue(options, "rollout");
-    const workerId = optionalId(options.workerId, "workerId");
+    const workerId = optionalString(options.workerId, "workerId");
     await this.scan();
     return this.transact(async (ctx) => {
       const resourcesId = request.resources_id ?? (await latestResourcesId(ctx.tx));
@@ -582,12 +571,9 @@ export class PostgresLightningStore implements LightningStore {
     limit: number;
     workerId?: string | null;
   }): Promise<AttemptedRollout[]> {
-    const limit = options?.limit;
-    if (typeof limit !== "number" || !Number.isInteger(limit)) {
-      throw new AglError("invalid_argument", "limit must be an integer");
-    }
+    const limit = requireInteger(options?.limit, "limit");
     // An empty worker id is treated as absent (spec Appendix E2).
-    const workerId = optionalId(options.workerId, "workerId") || null;
+    const workerId = optionalString(options.workerId, "workerId") || null;
     if (limit <= 0) return [];
     await this.scan();
     // One statement (`agl_dequeue`); a limit beyond int4 cannot claim more than int4 rollouts anyway.
@@ -604,7 +590,7 @@ export class PostgresLightningStore implements LightningStore {
     options: { workerId?: string | null } = {},
   ): Promise<AttemptedRollout> {
     requireString(rolloutId, "rolloutId");
-    const workerId = optionalId(options?.workerId, "workerId");
+    const workerId = optionalString(options?.workerId, "workerId");
     await this.scan();
     return this.transact(async (ctx) => {
       const rollout = await lockRollout(ctx.tx, rolloutId);
@@ -634,8 +620,8 @@ export class PostgresLightningStore implements LightningStore {
       options.statusIn,
       "statusIn",
     );
-    const idIn = parseOrThrow(StringList, options.rolloutIdIn, "rolloutIdIn");
-    const contains = optionalId(options.rolloutIdContains, "rolloutIdContains");
+    const idIn = optionalList(options.rolloutIdIn, z.string(), "rolloutIdIn");
+    const contains = optionalString(options.rolloutIdContains, "rolloutIdContains");
     const logic = filterLogicOf(options.filterLogic);
     await this.scan();
     const pool: SqlPool = [];
@@ -953,16 +939,16 @@ export class PostgresLightningStore implements LightningStore {
     const page = pageOf(options, SPAN_SORT, "sequence_id");
     const logic = filterLogicOf(options.filterLogic);
     const filters = {
-      traceId: optionalId(options.traceId, "traceId"),
-      traceIdContains: optionalId(options.traceIdContains, "traceIdContains"),
-      spanId: optionalId(options.spanId, "spanId"),
-      spanIdContains: optionalId(options.spanIdContains, "spanIdContains"),
-      parentId: optionalId(options.parentId, "parentId"),
-      parentIdContains: optionalId(options.parentIdContains, "parentIdContains"),
-      name: optionalId(options.name, "name"),
-      nameContains: optionalId(options.nameContains, "nameContains"),
+      traceId: optionalString(options.traceId, "traceId"),
+      traceIdContains: optionalString(options.traceIdContains, "traceIdContains"),
+      spanId: optionalString(options.spanId, "spanId"),
+      spanIdContains: optionalString(options.spanIdContains, "spanIdContains"),
+      parentId: optionalString(options.parentId, "parentId"),
+      parentIdContains: optionalString(options.parentIdContains, "parentIdContains"),
+      name: optionalString(options.name, "name"),
+      nameContains: optionalString(options.nameContains, "nameContains"),
     };
-    let attemptId = optionalId(options.attemptId, "attemptId");
+    let attemptId = optionalString(options.attemptId, "attemptId");
     await this.scan();
     if (attemptId === "latest") {
       const [row] = await this.read(
@@ -1135,8 +1121,12 @@ export class PostgresLightningStore implements LightningStore {
   async queryResources(options: QueryResourcesOptions = {}): Promise<PaginatedResult<ResourcesUpdate>> {
     const page = pageOf(options, RESOURCES_SORT, null);
     const pool: SqlPool = [];
-    exactSql(pool, sql`s.resources_id`, optionalId(options.resourcesId, "resourcesId"));
-    containsSql(pool, sql`s.resources_id`, optionalId(options.resourcesIdContains, "resourcesIdContains"));
+    exactSql(pool, sql`s.resources_id`, optionalString(options.resourcesId, "resourcesId"));
+    containsSql(
+      pool,
+      sql`s.resources_id`,
+      optionalString(options.resourcesIdContains, "resourcesIdContains"),
+    );
     return pagedQuery(
       this.db,
       {
@@ -1205,7 +1195,7 @@ export class PostgresLightningStore implements LightningStore {
       options.statusIn,
       "statusIn",
     );
-    const contains = optionalId(options.workerIdContains, "workerIdContains");
+    const contains = optionalString(options.workerIdContains, "workerIdContains");
     const logic = filterLogicOf(options.filterLogic);
     await this.scan();
     const pool: SqlPool = [];
