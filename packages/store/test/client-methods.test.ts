@@ -22,7 +22,7 @@ import {
   WORKER,
 } from "./support/wire-fixtures.js";
 
-// What each LightningStoreClient method puts on the wire (spec §5.1 table, with the §5.2
+// What each LightningStoreClient method puts on the wire (docs/store-contract.md §5.1 table, with the §5.2
 // improvements) and how it reads the answer, against a recording loopback server.
 
 const P = "/v1/agl";

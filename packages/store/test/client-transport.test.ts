@@ -5,7 +5,7 @@ import { useScriptedClients } from "./support/scripted-client.js";
 import { deadUrl, HEALTH_PATH, healthy, type Reply, type ScriptedServer } from "./support/scripted-server.js";
 import { ROLLOUT, STATISTICS } from "./support/wire-fixtures.js";
 
-// Transport behaviour of LightningStoreClient (spec §5.1): retries, health probes, error
+// Transport behaviour of LightningStoreClient (docs/store-contract.md §5.1): retries, health probes, error
 // classification, timeouts, keep-alive, auth and close, against scripted loopback servers.
 
 const { setup, track } = useScriptedClients();

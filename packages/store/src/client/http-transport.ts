@@ -53,7 +53,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: AglError; retr
 const MAX_BODY_CHARS = 500;
 
 /**
- * JSON over HTTP with the retry policy of the Python `LightningStoreClient` (spec §5.1): a 4xx
+ * JSON over HTTP with the retry policy of the Python `LightningStoreClient` (docs/store-contract.md §5.1): a 4xx
  * other than 408 fails at once; a network failure, a timeout, 408, a 5xx or a 2xx that is not
  * JSON is retried after a health probe of `GET <base>/health`, sleeping `retryDelays[i]` before
  * retry i+1, and given up when the probe fails or the delays run out. Connections are kept alive

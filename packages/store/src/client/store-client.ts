@@ -182,7 +182,7 @@ function isPythonNullRollout(error: AglError): boolean {
  * ```
  */
 export class LightningStoreClient implements LightningStore {
-  /** Every flag true: the server serializes operations and ingests OTLP (spec §1.13). */
+  /** Every flag true: the server serializes operations and ingests OTLP (docs/store-contract.md §1.13). */
   readonly capabilities: StoreCapabilities = {
     thread_safe: true,
     async_safe: true,

@@ -10,7 +10,7 @@ import type {
   StartRolloutOptions,
 } from "../store.js";
 
-// camelCase store options -> snake_case request bodies of the HTTP API (spec §4.5, §5.1). Pure
+// camelCase store options -> snake_case request bodies of the HTTP API (docs/store-contract.md §4.5, §5.1). Pure
 // functions, so the wire shapes can be read (and tested) in one place.
 
 type Body = Record<string, unknown>;

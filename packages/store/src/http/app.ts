@@ -35,7 +35,7 @@ const API_VERSION = "0.3.0";
 
 /**
  * Every JSON endpoint below the prefix, in registration order. Order matters: fixed segments
- * (`search`, `latest`) come before the `:id` routes they would otherwise read as (spec §4.5).
+ * (`search`, `latest`) come before the `:id` routes they would otherwise read as (docs/store-contract.md §4.5).
  */
 export const STORE_API_ROUTES: readonly ApiRoute[] = [
   healthRoute,
@@ -82,7 +82,7 @@ function combineSignals(request: AbortSignal, server: AbortSignal | undefined): 
 
 /**
  * The store HTTP API as a Hono app, without listening and without reading the environment:
- * every endpoint of spec §4.5 under `/v1/agl/...` and `/agl/v1/...`, OTLP trace ingestion at
+ * every endpoint of docs/store-contract.md §4.5 under `/v1/agl/...` and `/agl/v1/...`, OTLP trace ingestion at
  * `/v1/traces`, Prometheus metrics, the OpenAPI document at `/v1/agl/openapi.json` and a
  * reference page at `/v1/agl/docs`. Store errors map to HTTP here, once.
  *

@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from "hono";
 const ALLOWED_METHODS = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT";
 
 /**
- * CORS as upstream configures Starlette's middleware (spec §4.8): listed origins (or `*`), any
+ * CORS as upstream configures Starlette's middleware (docs/store-contract.md §4.8): listed origins (or `*`), any
  * method and header, credentials allowed, every header exposed. A listed origin gets its own
  * value echoed with `access-control-allow-credentials: true`; an unlisted origin gets no CORS
  * headers (the request itself still runs). A preflight from a listed origin is a 200; from an

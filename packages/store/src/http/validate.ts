@@ -4,7 +4,7 @@ import type * as z from "zod";
 import { checkSortBy } from "../core/query-engine.js";
 import { badRequest, RequestValidationError } from "./errors.js";
 
-// Request parsing in the order of spec §4.2: body/query schema (422) → semantic checks (400);
+// Request parsing in the order of docs/store-contract.md §4.2: body/query schema (422) → semantic checks (400);
 // the store is called only after both passed, so a rejected request changes nothing.
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -118,7 +118,7 @@ export interface PageParams {
 }
 
 /**
- * The 400 checks of spec §4.3, in order: `sort_by` must be an allowed field, `limit` must be -1 or
+ * The 400 checks of docs/store-contract.md §4.3, in order: `sort_by` must be an allowed field, `limit` must be -1 or
  * positive, `offset` must not be negative.
  */
 export function checkPageParams(params: PageParams, allowedSortFields: readonly string[]): void {

@@ -19,7 +19,7 @@ const span = makeSpan;
 
 const rejection = expectRejection;
 
-describe("retry timeline (spec §3.5)", () => {
+describe("retry timeline (docs/store-contract.md §3.5)", () => {
   it("requeues on failed and timeout while attempts remain, then fails", async () => {
     const clock = fakeClock();
     const store = new InMemoryLightningStore({ now: clock.now, scanDebounceSeconds: 0 });

@@ -1,6 +1,6 @@
 /**
  * FIFO queue of rollout ids with O(1) push and pop, holding each id at most once (invariant 1 of
- * `spec/store.md` §3.4). Popped slots are reclaimed by compacting once the consumed prefix
+ * `docs/store-contract.md` §3.4). Popped slots are reclaimed by compacting once the consumed prefix
  * outweighs the live part, so a long-lived queue neither shifts a big array nor grows forever.
  */
 export class RolloutQueue {

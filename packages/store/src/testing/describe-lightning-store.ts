@@ -42,7 +42,7 @@ export interface ConformanceOptions {
 }
 
 /**
- * Registers the LightningStore conformance suite (`spec/store.md` §6 at store level, plus
+ * Registers the LightningStore conformance suite (`docs/store-contract.md` §6 at store level, plus
  * concurrency, bad input, the §3.5 retry timeline and the §3.7 late-data rules) as vitest tests.
  * Every test gets a fresh store from `factory`, running on a {@link TestClock} that starts at
  * 1,700,000,000 s and only moves when the test advances it; timeouts are tested by advancing it.

@@ -6,7 +6,7 @@ function hexOf(n: number, width: number): string {
 }
 
 /**
- * The minimal valid span `SPAN(r, a, n)` of the conformance checklist (`spec/store.md` §6):
+ * The minimal valid span `SPAN(r, a, n)` of the conformance checklist (`docs/store-contract.md` §6):
  * `span_id` = 16-hex of n, `trace_id` = 32-hex of n, `name` = `s<n>`, status OK, no attributes,
  * events or links, null times/context/parent, an empty resource. `overrides` replace fields (and
  * may add extra keys, which a store must keep).

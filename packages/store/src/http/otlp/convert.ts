@@ -8,7 +8,7 @@ import {
 } from "@agentlightning/types";
 import type { DecodedAnyValue, DecodedKeyValue, DecodedSpan, DecodedTraceRequest } from "./proto.js";
 
-// OTLP → store span conversion of `spec/store.md` §4.7, matching `agentlightning/utils/otlp.py`
+// OTLP → store span conversion of `docs/store-contract.md` §4.7, matching `agentlightning/utils/otlp.py`
 // (v0.3.0) except where the spec deviates: invalid attribute values reject the whole request.
 
 /** Attribute names the runner puts on spans or on the resource. */
@@ -60,7 +60,7 @@ export function anyValueToJson(value: DecodedAnyValue | undefined): unknown {
     case "boolValue":
       return value.boolValue ?? false;
     case "intValue":
-      // JSON numbers; integers beyond 2^53 lose precision (spec Appendix E4).
+      // JSON numbers; integers beyond 2^53 lose precision (docs/store-contract.md Appendix E4).
       return Number(value.intValue ?? 0n);
     case "doubleValue":
       return value.doubleValue ?? 0;
@@ -98,7 +98,7 @@ const DECIMAL = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
 
 /**
  * Sequence id from an attribute: a decimal string or an integer; negative, unparseable, double
- * and bool values count as absent (spec §4.7, Appendix E5/E7).
+ * and bool values count as absent (docs/store-contract.md §4.7, Appendix E5/E7).
  */
 function sequenceFrom(value: DecodedAnyValue | undefined): number | null {
   if (value === undefined) return null;

@@ -34,7 +34,7 @@ async function checkTargetsExist(store: LightningStore, spans: readonly Span[]):
 }
 
 /**
- * Stores converted OTLP spans (spec §4.7): checks that every rollout and attempt exists before
+ * Stores converted OTLP spans (docs/store-contract.md §4.7): checks that every rollout and attempt exists before
  * anything changes, allocates the missing sequence ids in one bulk call in payload order, then
  * stores all spans with `addManySpans` (duplicates skipped). Throws the store's `not_found`
  * error for an unknown rollout or attempt, having stored nothing.

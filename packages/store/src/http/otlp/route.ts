@@ -44,7 +44,7 @@ export interface OtlpTracesHandlerOptions {
 }
 
 /**
- * The `POST /v1/traces` handler (spec §4.7): protobuf only, optional gzip in and out, 400 with a
+ * The `POST /v1/traces` handler (docs/store-contract.md §4.7): protobuf only, optional gzip in and out, 400 with a
  * `google.rpc.Status` for a wrong content type, an undecodable payload, invalid attribute values or
  * an unknown rollout/attempt — in which case nothing of the request is stored.
  */

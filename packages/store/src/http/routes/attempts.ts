@@ -28,7 +28,7 @@ const ATTEMPT_PATCH_KEYS = ["status", "worker_id", "last_heartbeat_time", "metad
 
 /**
  * Attempt endpoints under `/rollouts/:rollout_id/attempts`. `search` and `latest` are registered
- * before `:attempt_id` (spec §4.5).
+ * before `:attempt_id` (docs/store-contract.md §4.5).
  */
 export const attemptRoutes: ApiRoute[] = [
   defineRoute({

@@ -55,7 +55,7 @@ export const queueRoutes: ApiRoute[] = [
     response: z.array(AttemptedRolloutSchema),
     async handle({ body }, { store }) {
       if (body.limit <= 0) return [];
-      // An empty worker id is treated as absent (spec Appendix E2).
+      // An empty worker id is treated as absent (docs/store-contract.md Appendix E2).
       const workerId = body.worker_id === "" ? null : body.worker_id;
       if (body.limit === 1) {
         const claimed = await store.dequeueRollout({ workerId });

@@ -8,7 +8,7 @@ import {
 import { type ApiRoute, defineRoute } from "../api-route.js";
 import { checkPageParams } from "../validate.js";
 
-/** Resources endpoints; `GET /resources/latest` precedes `GET /resources/:resources_id` (spec §4.5). */
+/** Resources endpoints; `GET /resources/latest` precedes `GET /resources/:resources_id` (docs/store-contract.md §4.5). */
 export const resourcesRoutes: ApiRoute[] = [
   defineRoute({
     method: "GET",

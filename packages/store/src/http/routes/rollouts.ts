@@ -34,7 +34,7 @@ const ROLLOUT_PATCH_KEYS = ["input", "mode", "resources_id", "status", "config",
 
 /**
  * Rollout endpoints. `POST /rollouts/search` is registered before `POST /rollouts/:rollout_id`
- * so that `search` never reads as an id (spec §4.5).
+ * so that `search` never reads as an id (docs/store-contract.md §4.5).
  */
 export const rolloutRoutes: ApiRoute[] = [
   defineRoute({

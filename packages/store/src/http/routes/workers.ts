@@ -24,7 +24,7 @@ async function queryWorkers(query: QueryWorkersBody, { store }: RouteDeps) {
   });
 }
 
-/** Worker endpoints; `POST /workers/search` precedes `POST /workers/:worker_id` (spec §4.5). */
+/** Worker endpoints; `POST /workers/search` precedes `POST /workers/:worker_id` (docs/store-contract.md §4.5). */
 export const workerRoutes: ApiRoute[] = [
   defineRoute({
     method: "GET",
