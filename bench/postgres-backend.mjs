@@ -2,7 +2,7 @@
 // the raw limit: the same claim → 4 spans → complete cycle as plain SQL through the same driver,
 // on a minimal schema with the same keys and indexes, one statement per step and nothing else.
 import { createRequire } from "node:module";
-import { createPgliteDriver, PostgresLightningStore } from "../packages/store/dist/index.js";
+import { createPgliteDriver, PostgresLightningStore } from "../packages/store/dist/postgres/index.js";
 import { makeSpan, runWorkers, timed } from "./lib.mjs";
 
 const storeRequire = createRequire(new URL("../packages/store/package.json", import.meta.url));

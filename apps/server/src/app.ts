@@ -1,5 +1,6 @@
 import { createLegacyApp, LegacyTaskStore } from "@agentlightning/legacy-server";
-import { type ExtraApp, type LightningStore, LightningStoreServer } from "@agentlightning/store";
+import type { LightningStore } from "@agentlightning/store";
+import { type ExtraApp, LightningStoreServer } from "@agentlightning/store/server";
 import type { StoreServerConfig } from "./config.js";
 import { componentLogger, type StructuredLogger } from "./logger.js";
 

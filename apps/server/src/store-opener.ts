@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { InMemoryLightningStore, type LightningStore, PostgresLightningStore } from "@agentlightning/store";
+import { InMemoryLightningStore, type LightningStore } from "@agentlightning/store";
+import { PostgresLightningStore } from "@agentlightning/store/postgres";
 import { AglError } from "@agentlightning/types";
 import type { StoreServerConfig } from "./config.js";
 import type { StructuredLogger } from "./logger.js";

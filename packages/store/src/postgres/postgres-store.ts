@@ -191,7 +191,7 @@ function notifyChannel(schema: string): string {
  *
  * @example
  * ```ts
- * import { PostgresLightningStore } from "@agentlightning/store";
+ * import { PostgresLightningStore } from "@agentlightning/store/postgres";
  *
  * const store = await PostgresLightningStore.connect({ url: "postgres://postgres@127.0.0.1:5432/agl" });
  * // or, embedded and persistent: await PostgresLightningStore.pglite({ dataDir: ".agl-data" });
