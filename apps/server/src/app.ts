@@ -1,7 +1,8 @@
-import { createLegacyApp, LegacyTaskStore } from "@agentlightning/legacy-server";
+import { createLegacyApp } from "@agentlightning/legacy-server";
 import type { LightningStore } from "@agentlightning/store";
 import { type ExtraApp, LightningStoreServer } from "@agentlightning/store/server";
 import type { StoreServerConfig } from "./config.js";
+import { StoreLegacyBackend } from "./legacy-bridge.js";
 import { componentLogger, type StructuredLogger } from "./logger.js";
 
 /** Paths of the legacy v0.1 task API. */
@@ -22,11 +23,15 @@ export interface ServerAppDependencies {
 export function createServer({ store, config, logger }: ServerAppDependencies): LightningStoreServer {
   const extraApps: ExtraApp[] = [];
   if (config.legacy) {
-    const legacyStore = new LegacyTaskStore();
+    const legacyLogger = componentLogger(logger, "legacy");
     const legacyApp = createLegacyApp({
-      store: legacyStore,
-      taskTimeoutSeconds: config.legacyTaskTimeoutSeconds,
-      logger: componentLogger(logger, "legacy"),
+      store: new StoreLegacyBackend(store, {
+        taskTimeoutSeconds: config.legacyTaskTimeoutSeconds,
+        logger: legacyLogger,
+      }),
+      logger: legacyLogger,
+      // The same key as the store API, sent as HTTP Basic credentials (see legacyApiKeyAuth).
+      ...(config.apiKey === null ? {} : { apiKey: config.apiKey }),
     });
     extraApps.push({
       matches: (path) => LEGACY_PATHS.test(path),

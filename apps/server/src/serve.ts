@@ -32,9 +32,6 @@ export async function serveStore(
     legacy: config.legacy,
     auth: config.apiKey !== null,
   });
-  if (config.legacy && config.apiKey !== null) {
-    logger.warn("the legacy task API (/task, /resources, /rollout) does not check the API key");
-  }
   return {
     url: server.url,
     stop: async () => {

@@ -14,7 +14,11 @@ import {
 
 /** Options of {@link AgentLightningClient}. */
 export interface AgentLightningClientOptions {
-  /** Base URL of the legacy server, e.g. `http://127.0.0.1:8000`. Any path in it is dropped (paths are absolute). */
+  /**
+   * Base URL of the legacy server, e.g. `http://127.0.0.1:8000`. Any path in it is dropped (paths
+   * are absolute). User info (`http://agl:<key>@host:4747`) is sent as HTTP Basic authentication,
+   * as the Python client's HTTP libraries do: that is how `agl store --legacy --api-key` is reached.
+   */
   endpoint: string;
   /** Seconds between two `GET /task` while no task is available. Default 5. */
   pollInterval?: number;
@@ -71,6 +75,8 @@ export class AgentLightningClient {
   readonly #resourcesUrl: string;
   readonly #latestResourcesUrl: string;
   readonly #rolloutUrl: string;
+  // From the endpoint's user info; fetch refuses URLs that carry credentials.
+  readonly #authHeader: Record<string, string>;
 
   constructor(options: AgentLightningClientOptions) {
     process.emitWarning((new.target as typeof AgentLightningClient).deprecationMessage, "DeprecationWarning");
@@ -88,10 +94,12 @@ export class AgentLightningClient {
     this.pollInterval = pollInterval;
     this.timeout = timeout;
     this.logger = options.logger ?? silentLogger;
-    this.#taskUrl = resolveUrl("/task", endpoint);
-    this.#resourcesUrl = resolveUrl("/resources", endpoint);
-    this.#latestResourcesUrl = resolveUrl("/resources/latest", endpoint);
-    this.#rolloutUrl = resolveUrl("/rollout", endpoint);
+    const { base, authorization } = splitCredentials(endpoint);
+    this.#authHeader = authorization === null ? {} : { Authorization: authorization };
+    this.#taskUrl = resolveUrl("/task", base);
+    this.#resourcesUrl = resolveUrl("/resources", base);
+    this.#latestResourcesUrl = resolveUrl("/resources/latest", base);
+    this.#rolloutUrl = resolveUrl("/rollout", base);
   }
 
   /** How many tasks this client has received so far. */
@@ -183,7 +191,7 @@ export class AgentLightningClient {
     try {
       const response = await fetch(url, {
         method: init.method,
-        headers: { ...CLIENT_HEADER, ...init.headers },
+        headers: { ...CLIENT_HEADER, ...this.#authHeader, ...init.headers },
         ...(init.body === undefined ? {} : { body: init.body }),
         signal,
       });
@@ -199,6 +207,31 @@ export class AgentLightningClient {
       );
       return null;
     }
+  }
+}
+
+/** The endpoint without user info, and that user info as a `Basic` authorization value (or null). */
+function splitCredentials(endpoint: string): { base: string; authorization: string | null } {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    // resolveUrl reports the invalid endpoint.
+    return { base: endpoint, authorization: null };
+  }
+  if (url.username === "" && url.password === "") return { base: endpoint, authorization: null };
+  const credentials = `${percentDecode(url.username)}:${percentDecode(url.password)}`;
+  url.username = "";
+  url.password = "";
+  return { base: url.href, authorization: `Basic ${Buffer.from(credentials, "utf8").toString("base64")}` };
+}
+
+/** Percent-decodes user info as Python's HTTP libraries do; a stray `%` is kept as written. */
+function percentDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 

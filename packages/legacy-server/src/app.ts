@@ -11,7 +11,9 @@ import {
 } from "@agentlightning/types";
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { LegacyTaskStore } from "./task-store.js";
+import { legacyApiKeyAuth } from "./legacy-auth.js";
+import { type LegacyTaskBackend, taskStoreBackend } from "./task-backend.js";
+import { LegacyTaskStore } from "./task-store.js";
 
 /**
  * Status of a rejected `POST /rollout` body. Upstream (FastAPI) answers 422; the seed contract of
@@ -25,12 +27,23 @@ export const DEFAULT_TASK_TIMEOUT_SECONDS = 300;
 /** Options of {@link createLegacyApp}. */
 export interface LegacyAppOptions {
   /**
-   * The state to serve. A function is called on every request: returning `null` makes the app
-   * answer as the Python server does before start-up (503 on resources and rollouts, no task).
+   * The state to serve: the in-memory {@link LegacyTaskStore} of the v0.1 server, or any
+   * {@link LegacyTaskBackend} (e.g. one over a `LightningStore`). A function is called on every
+   * request: returning `null` makes the app answer as the Python server does before start-up (503
+   * on resources and rollouts, no task).
    */
-  store: LegacyTaskStore | (() => LegacyTaskStore | null);
-  /** A claimed task without a rollout for longer than this (strictly) is requeued. Default 300. */
+  store: LegacyTaskStore | LegacyTaskBackend | (() => LegacyTaskStore | LegacyTaskBackend | null);
+  /**
+   * For a {@link LegacyTaskStore}: a claimed task without a rollout for longer than this (strictly)
+   * is requeued. Default 300. A {@link LegacyTaskBackend} applies its own rule.
+   */
   taskTimeoutSeconds?: number;
+  /**
+   * When set, every legacy route requires this key, as the password (or user name) of HTTP Basic
+   * authentication, which is what the Python client sends for an endpoint such as
+   * `http://agl:<key>@host:port`, or as `Authorization: Bearer <key>`. Else 401.
+   */
+  apiKey?: string;
   /** Receives request-level logs. Silent by default. */
   logger?: Logger;
 }
@@ -39,6 +52,7 @@ export interface LegacyAppOptions {
 const ERROR_STATUS: Partial<Record<AglErrorCode, ContentfulStatusCode>> = {
   invalid_argument: LEGACY_VALIDATION_ERROR_STATUS,
   not_found: 404,
+  conflict: 409,
   unavailable: 503,
 };
 
@@ -58,47 +72,60 @@ const NOT_INITIALIZED = "Server not fully initialized.";
  */
 export function createLegacyApp(options: LegacyAppOptions): Hono {
   const { store } = options;
-  const getStore = typeof store === "function" ? store : () => store;
   const timeoutSeconds = options.taskTimeoutSeconds ?? DEFAULT_TASK_TIMEOUT_SECONDS;
   const logger = options.logger ?? silentLogger;
-
-  const requireStore = (): LegacyTaskStore => {
-    const current = getStore();
+  // One adapter per task store, so that a server restart (a new store) gets a new one.
+  const adapters = new WeakMap<LegacyTaskStore, LegacyTaskBackend>();
+  const asBackend = (current: LegacyTaskStore | LegacyTaskBackend): LegacyTaskBackend => {
+    if (!(current instanceof LegacyTaskStore)) return current;
+    let adapter = adapters.get(current);
+    if (adapter === undefined) {
+      adapter = taskStoreBackend(current, timeoutSeconds);
+      adapters.set(current, adapter);
+    }
+    return adapter;
+  };
+  const getBackend = (): LegacyTaskBackend | null => {
+    const current = typeof store === "function" ? store() : store;
+    return current === null ? null : asBackend(current);
+  };
+  const requireBackend = (): LegacyTaskBackend => {
+    const current = getBackend();
     if (current === null) throw new AglError("unavailable", NOT_INITIALIZED);
     return current;
   };
 
   const app = new Hono();
+  if (options.apiKey !== undefined) app.use("*", legacyApiKeyAuth(options.apiKey));
 
-  app.get("/task", (c) => {
-    const current = getStore();
+  app.get("/task", async (c) => {
+    const current = getBackend();
     const none: TaskIfAny = { is_available: false, task: null };
     if (current === null) return c.json(none);
-    current.requeueStaleTasks(timeoutSeconds);
-    const task = current.getNextTask();
+    const task = await current.claimTask();
     if (task === null) return c.json(none);
     logger.debug(`Serving task ${task.rollout_id} (claim ${task.num_claims}).`);
     return c.json({ is_available: true, task } satisfies TaskIfAny);
   });
 
   // Registered before /resources/:resources_id so that "latest" never reads as an id.
-  app.get("/resources/latest", (c) => {
-    const latest = requireStore().getLatestResources();
+  app.get("/resources/latest", async (c) => {
+    const latest = await requireBackend().getLatestResources();
     if (latest === null) throw new AglError("not_found", "No resources have been set on the server.");
     return c.json(latest);
   });
 
-  app.get("/resources/:resources_id", (c) => {
+  app.get("/resources/:resources_id", async (c) => {
     const resourcesId = c.req.param("resources_id");
-    const bundle = requireStore().getResourcesById(resourcesId);
+    const bundle = await requireBackend().getResourcesById(resourcesId);
     if (bundle === null) throw new AglError("not_found", `Resource ID '${resourcesId}' not found.`);
     return c.json(bundle);
   });
 
   app.post("/rollout", async (c) => {
-    const current = requireStore();
+    const current = requireBackend();
     const rollout = parseOrThrow(RolloutLegacySchema, await readJsonBody(c), "rollout");
-    current.storeRollout(rollout);
+    await current.recordRollout(rollout);
     logger.info(`Received rollout ${rollout.rollout_id}.`);
     const response: GenericResponse = {
       status: "ok",

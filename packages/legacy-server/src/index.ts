@@ -14,5 +14,17 @@ export type {
   RunForeverOptions,
 } from "./server.js";
 export { AgentLightningServer } from "./server.js";
+export { legacyApiKeyAuth } from "./legacy-auth.js";
+export type { RolloutSpanTarget } from "./rollout-spans.js";
+export {
+  countRolloutSpans,
+  OBJECT_SPAN_NAME,
+  REWARD_SPAN_NAME,
+  rolloutLegacySpans,
+  TRIPLET_OBJECT_TYPE,
+  traceEntryToSpan,
+} from "./rollout-spans.js";
+export type { LegacyTaskBackend } from "./task-backend.js";
+export { taskStoreBackend } from "./task-backend.js";
 export type { AddTaskOptions, LegacyTaskStoreOptions } from "./task-store.js";
 export { LegacyTaskStore } from "./task-store.js";

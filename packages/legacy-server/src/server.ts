@@ -24,6 +24,11 @@ export interface AgentLightningServerOptions {
   taskTimeoutSeconds?: number;
   /** Receives lifecycle and request logs. Silent by default; pass `console` to see them. */
   logger?: Logger;
+  /**
+   * Require this key on every route, as HTTP Basic credentials (give clients the endpoint
+   * `http://agl:<key>@host:port`) or `Authorization: Bearer <key>`. Default: no authentication.
+   */
+  apiKey?: string;
 }
 
 /** Options of {@link AgentLightningServer.queueTask}. */
@@ -92,6 +97,7 @@ export class AgentLightningServer {
       store: () => this.#store,
       taskTimeoutSeconds: this.taskTimeoutSeconds,
       logger: this.#logger,
+      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
     });
   }
 
