@@ -39,8 +39,12 @@ Options (flag, environment variable, default):
                                    before every request that triggers one)
   --cors-origin ORIGIN             AGL_CORS_ORIGINS (comma list)    none (repeatable; * = any)
   --legacy                         AGL_LEGACY=1                     off
-                                   (also serve the legacy task API: /task, /resources, /rollout)
+                                   (also serve the legacy task API: /task, /resources, /rollout,
+                                   from the same store; with --api-key its clients give the key in
+                                   the endpoint URL: http://agl:KEY@host:port)
   --legacy-task-timeout-seconds S  AGL_LEGACY_TASK_TIMEOUT_SECONDS  ${d.legacyTaskTimeoutSeconds}
+                                   (a task claimed over /task and not posted back by then is marked
+                                   timeout; the rollout's retry settings requeue or fail it)
   --log-level LEVEL                AGL_LOG_LEVEL                    ${d.logLevel} (debug, info, warn, error)
   --body-limit-mb MB               AGL_BODY_LIMIT_MB                ${d.bodyLimitBytes / 1024 / 1024}
 

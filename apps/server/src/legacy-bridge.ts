@@ -1,8 +1,4 @@
-import {
-  countRolloutSpans,
-  type LegacyTaskBackend,
-  rolloutLegacySpans,
-} from "@agentlightning/legacy-server";
+import { countRolloutSpans, type LegacyTaskBackend, rolloutLegacySpans } from "@agentlightning/legacy-server";
 import type { LightningStore } from "@agentlightning/store";
 import {
   AglError,

@@ -7,13 +7,6 @@
 
 export type { LegacyAppOptions } from "./app.js";
 export { createLegacyApp, DEFAULT_TASK_TIMEOUT_SECONDS, LEGACY_VALIDATION_ERROR_STATUS } from "./app.js";
-export type {
-  AgentLightningServerOptions,
-  PollCompletedRolloutOptions,
-  QueueTaskOptions,
-  RunForeverOptions,
-} from "./server.js";
-export { AgentLightningServer } from "./server.js";
 export { legacyApiKeyAuth } from "./legacy-auth.js";
 export type { RolloutSpanTarget } from "./rollout-spans.js";
 export {
@@ -24,6 +17,13 @@ export {
   TRIPLET_OBJECT_TYPE,
   traceEntryToSpan,
 } from "./rollout-spans.js";
+export type {
+  AgentLightningServerOptions,
+  PollCompletedRolloutOptions,
+  QueueTaskOptions,
+  RunForeverOptions,
+} from "./server.js";
+export { AgentLightningServer } from "./server.js";
 export type { LegacyTaskBackend } from "./task-backend.js";
 export { taskStoreBackend } from "./task-backend.js";
 export type { AddTaskOptions, LegacyTaskStoreOptions } from "./task-store.js";

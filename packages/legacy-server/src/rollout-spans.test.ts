@@ -32,9 +32,16 @@ describe("traceEntryToSpan", () => {
       kind: "SpanKind.CLIENT",
       status: { status_code: "ERROR", description: "boom" },
       attributes: { "gen_ai.request.model": "gpt-4o", tokens: [1, 2], nested: '{"a":1}' },
-      context: { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7", is_remote: false, trace_state: {} },
+      context: {
+        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+        span_id: "00f067aa0ba902b7",
+        is_remote: false,
+        trace_state: {},
+      },
       parent: { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "1111111111111111" },
-      links: [{ context: { trace_id: "ab", span_id: "cd", is_remote: false, trace_state: {} }, attributes: {} }],
+      links: [
+        { context: { trace_id: "ab", span_id: "cd", is_remote: false, trace_state: {} }, attributes: {} },
+      ],
       resource: { attributes: { "service.name": "agent" }, schema_url: "" },
     });
     expect(span.attributes).not.toHaveProperty("gone");
@@ -44,8 +51,20 @@ describe("traceEntryToSpan", () => {
   });
 
   it("keeps the ids and times of a dumped store span, and fills what is missing", () => {
-    const span = traceEntryToSpan({ trace_id: "t1", span_id: "s1", name: "x", start_time: 12.5, end_time: null });
-    expect(span).toMatchObject({ trace_id: "t1", span_id: "s1", parent_id: null, start_time: 12.5, end_time: null });
+    const span = traceEntryToSpan({
+      trace_id: "t1",
+      span_id: "s1",
+      name: "x",
+      start_time: 12.5,
+      end_time: null,
+    });
+    expect(span).toMatchObject({
+      trace_id: "t1",
+      span_id: "s1",
+      parent_id: null,
+      start_time: 12.5,
+      end_time: null,
+    });
     const bare = traceEntryToSpan({});
     expect(bare.name).toBe("unnamed");
     expect(bare.trace_id).toMatch(/^[0-9a-f]{32}$/);
@@ -67,7 +86,12 @@ describe("rolloutLegacySpans", () => {
 
   it("makes trace spans, one object span per triplet, and the reward span last, with the given ids", () => {
     expect(countRolloutSpans(rollout)).toBe(5);
-    const spans = rolloutLegacySpans(rollout, { rolloutId: "ro-x", attemptId: "at-x", sequenceIds: [3, 4, 5, 6, 7], now: 100 });
+    const spans = rolloutLegacySpans(rollout, {
+      rolloutId: "ro-x",
+      attemptId: "at-x",
+      sequenceIds: [3, 4, 5, 6, 7],
+      now: 100,
+    });
     expect(spans.map((s) => [s.name, s.sequence_id, s.rollout_id, s.attempt_id])).toEqual([
       ["openai.chat", 3, "ro-x", "at-x"],
       ["dumped", 4, "ro-x", "at-x"],
@@ -92,8 +116,13 @@ describe("rolloutLegacySpans", () => {
   it("makes nothing of an empty rollout and no reward span without a final reward", () => {
     const empty = RolloutLegacySchema.parse({ rollout_id: "ro-1" });
     expect(countRolloutSpans(empty)).toBe(0);
-    expect(rolloutLegacySpans(empty, { rolloutId: "r", attemptId: "a", sequenceIds: [], now: 1 })).toEqual([]);
-    const noReward = RolloutLegacySchema.parse({ rollout_id: "ro-1", triplets: [{ prompt: 1, response: 2 }] });
+    expect(rolloutLegacySpans(empty, { rolloutId: "r", attemptId: "a", sequenceIds: [], now: 1 })).toEqual(
+      [],
+    );
+    const noReward = RolloutLegacySchema.parse({
+      rollout_id: "ro-1",
+      triplets: [{ prompt: 1, response: 2 }],
+    });
     const spans = rolloutLegacySpans(noReward, { rolloutId: "r", attemptId: "a", sequenceIds: [1], now: 1 });
     expect(spans.map((s) => s.name)).toEqual(["agentlightning.object"]);
   });

@@ -1,7 +1,7 @@
 import {
+  type Attributes,
   type AttributeValue,
   AttributeValueSchema,
-  type Attributes,
   convertTimestamp,
   generateSpanId,
   generateTraceId,
@@ -33,7 +33,9 @@ export interface RolloutSpanTarget {
 
 /** How many spans {@link rolloutLegacySpans} makes of this rollout. */
 export function countRolloutSpans(rollout: RolloutLegacy): number {
-  return (rollout.trace?.length ?? 0) + (rollout.triplets?.length ?? 0) + (rollout.final_reward === null ? 0 : 1);
+  return (
+    (rollout.trace?.length ?? 0) + (rollout.triplets?.length ?? 0) + (rollout.final_reward === null ? 0 : 1)
+  );
 }
 
 /**
@@ -94,7 +96,9 @@ export function rolloutLegacySpans(rollout: RolloutLegacy, target: RolloutSpanTa
     );
   }
   if (drafts.length !== target.sequenceIds.length) {
-    throw new Error(`rolloutLegacySpans: ${drafts.length} spans but ${target.sequenceIds.length} sequence ids`);
+    throw new Error(
+      `rolloutLegacySpans: ${drafts.length} spans but ${target.sequenceIds.length} sequence ids`,
+    );
   }
   return drafts.map((draft, index) =>
     parseOrThrow(
@@ -175,10 +179,17 @@ export function traceEntryToSpan(entry: Record<string, unknown>): Record<string,
     }),
     start_time: timestamp(entry.start_time),
     end_time: timestamp(entry.end_time),
-    context: spanContext(entry.context) ?? { trace_id: traceId, span_id: spanId, is_remote: false, trace_state: {} },
+    context: spanContext(entry.context) ?? {
+      trace_id: traceId,
+      span_id: spanId,
+      is_remote: false,
+      trace_state: {},
+    },
     parent:
       spanContext(entry.parent) ??
-      (parentId === null ? null : { trace_id: traceId, span_id: parentId, is_remote: false, trace_state: {} }),
+      (parentId === null
+        ? null
+        : { trace_id: traceId, span_id: parentId, is_remote: false, trace_state: {} }),
     resource: {
       attributes: attributes(resource?.attributes),
       schema_url: typeof resource?.schema_url === "string" ? resource.schema_url : "",

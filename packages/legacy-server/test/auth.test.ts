@@ -33,7 +33,9 @@ describe("legacy API key", () => {
       body: JSON.stringify({ rollout_id: "x" }),
     });
     expect(post).toMatchObject({ status: 401, body: { detail: "Invalid API key" } });
-    const bearerWrong = await request(`${server.endpoint}/task`, { headers: { Authorization: "Bearer nope" } });
+    const bearerWrong = await request(`${server.endpoint}/task`, {
+      headers: { Authorization: "Bearer nope" },
+    });
     expect(bearerWrong.status).toBe(401);
     // The task is still there for an authenticated caller.
     const ok = await request(`${server.endpoint}/task`, { headers: { Authorization: `Bearer ${KEY}` } });
@@ -48,7 +50,9 @@ describe("legacy API key", () => {
     const client = new AgentLightningClient({ endpoint: url.href, pollInterval: 0.05 });
     const task = await client.pollNextTask({ signal: AbortSignal.timeout(5000) });
     expect(task?.rollout_id).toBe(rolloutId);
-    expect(await client.postRollout({ rollout_id: rolloutId, final_reward: 1 })).toMatchObject({ status: "ok" });
+    expect(await client.postRollout({ rollout_id: rolloutId, final_reward: 1 })).toMatchObject({
+      status: "ok",
+    });
     expect((await server.getCompletedRollout(rolloutId))?.final_reward).toBe(1);
     // The key as the user name alone (http://<key>@host) works too.
     const res = await request(`${server.endpoint}/task`, { headers: { Authorization: basic(KEY, "") } });
