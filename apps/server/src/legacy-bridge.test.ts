@@ -2,7 +2,8 @@
 // the store API on one LightningStoreServer, and the real legacy client over loopback HTTP.
 import { AgentLightningClient } from "@agentlightning/legacy-client";
 import { createLegacyApp } from "@agentlightning/legacy-server";
-import { InMemoryLightningStore, type LightningStore, LightningStoreServer } from "@agentlightning/store";
+import { InMemoryLightningStore, type LightningStore } from "@agentlightning/store";
+import { LightningStoreServer } from "@agentlightning/store/server";
 import { nowSeconds } from "@agentlightning/types";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { LEGACY_ATTEMPT_METADATA_KEY, StoreLegacyBackend } from "./legacy-bridge.js";
