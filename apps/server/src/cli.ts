@@ -1,7 +1,7 @@
 import { AglError } from "@agentlightning/types";
-import { parseStoreConfig } from "./config.js";
+import { type ResolvedStoreConfig, resolveStoreConfig } from "./config.js";
 import { mainHelp, storeHelp } from "./help.js";
-import { createJsonLogger } from "./logger.js";
+import { createLogger } from "./logger.js";
 import { serveStore } from "./serve.js";
 import { serverVersion } from "./version.js";
 
@@ -9,6 +9,8 @@ import { serverVersion } from "./version.js";
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Whether stderr (where logs go) is a terminal: `--log-format auto` then writes readable lines. */
+  stderrIsTty?: boolean;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   stopSignal: Promise<string>;
 }
@@ -39,16 +41,19 @@ export async function runCli(
     io.stdout(storeHelp());
     return 0;
   }
-  let config: ReturnType<typeof parseStoreConfig>;
+  let resolved: ResolvedStoreConfig;
   try {
-    config = parseStoreConfig(rest, env);
+    resolved = resolveStoreConfig(rest, env);
   } catch (error) {
     io.stderr(
       `agl store: ${error instanceof Error ? error.message : String(error)}\nRun 'agl store --help' for the options.\n`,
     );
     return 2;
   }
-  const logger = createJsonLogger(config.logLevel, io.stderr);
+  const { config, notices } = resolved;
+  const format = config.logFormat === "auto" ? (io.stderrIsTty ? "pretty" : "json") : config.logFormat;
+  const logger = createLogger(config.logLevel, format, io.stderr);
+  for (const notice of notices) logger.warn(notice);
   try {
     const running = await serveStore(config, logger);
     const signal = await io.stopSignal;

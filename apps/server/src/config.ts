@@ -1,149 +1,188 @@
-import { parseArgs } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { AglError } from "@agentlightning/types";
+import {
+  STORE_DEFAULTS,
+  type StoreOption,
+  type StoreOptionKey,
+  type StoreServerConfig,
+  storeOptionEntries,
+} from "./options.js";
 
-/** Which store backs the server. */
-export type Backend = "postgres" | "memory";
+export type { Backend, LogFormat, LogLevel, StoreServerConfig } from "./options.js";
+export { LOG_LEVELS, STORE_DEFAULTS } from "./options.js";
 
-/** Everything `agl store` can be told, after flags and environment are merged. */
-export interface StoreServerConfig {
-  host: string;
-  port: number;
-  backend: Backend;
-  /** postgres:// URL of a real server; null = embedded PGlite in `dataDir`. */
-  databaseUrl: string | null;
-  /** Postgres schema of the store's tables; null = the connection's default (`public`). */
-  databaseSchema: string | null;
-  /** Folder of the embedded database. */
-  dataDir: string;
-  apiKey: string | null;
-  scanDebounceSeconds: number;
-  corsOrigins: string[];
-  /** Also serve the legacy v0.1 task API (`/task`, `/resources/...`, `/rollout`). */
-  legacy: boolean;
-  legacyTaskTimeoutSeconds: number;
-  logLevel: LogLevel;
-  bodyLimitBytes: number;
+/** Where a setting came from: its flag, its environment variable, or the default. */
+export type SettingSource = "flag" | "env" | "default";
+
+/** The merged settings, where each came from, and what the merge had to decide. */
+export interface ResolvedStoreConfig {
+  config: StoreServerConfig;
+  sources: Record<StoreOptionKey, SettingSource>;
+  /** Conflicts settled by precedence, worth a log line ("using X; ignoring Y"). */
+  notices: string[];
 }
-
-/** Log levels, most verbose first. */
-export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
-/** A log level. */
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** Defaults of `agl store` (`spec/store.md` Appendix C). */
-export const STORE_DEFAULTS: StoreServerConfig = {
-  host: "127.0.0.1",
-  port: 4747,
-  backend: "postgres",
-  databaseUrl: null,
-  databaseSchema: null,
-  dataDir: ".agl-data",
-  apiKey: null,
-  scanDebounceSeconds: 10,
-  corsOrigins: [],
-  legacy: false,
-  legacyTaskTimeoutSeconds: 300,
-  logLevel: "info",
-  bodyLimitBytes: 32 * 1024 * 1024,
-};
 
 function bad(message: string): AglError {
   return new AglError("invalid_argument", message);
 }
 
-function number(name: string, text: string, { min, integer }: { min: number; integer?: boolean }): number {
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw bad(`${name} must be ${integer ? "an integer" : "a number"} >= ${min}, got '${text}'`);
+/** The `parseArgs` options generated from the table. */
+function parseArgsOptions(): NonNullable<ParseArgsConfig["options"]> {
+  const options: NonNullable<ParseArgsConfig["options"]> = {};
+  for (const [, spec] of storeOptionEntries()) {
+    options[spec.flag] = {
+      type: spec.kind === "switch" ? "boolean" : "string",
+      ...(spec.short === undefined ? {} : { short: spec.short }),
+      ...(spec.kind === "list" ? { multiple: true } : {}),
+    };
   }
-  return value;
+  return options;
+}
+
+function parseValue(spec: StoreOption<unknown>, value: string, name: string): unknown {
+  try {
+    return spec.parse(value);
+  } catch (error) {
+    throw bad(`${name} ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**
- * Merges `agl store` flags over environment variables over defaults. Flags: `--host`, `--port`,
- * `--backend memory|postgres`, `--database-url`, `--database-schema`, `--data-dir`, `--api-key`,
- * `--scan-debounce-seconds`, `--cors-origin` (repeatable), `--legacy`,
- * `--legacy-task-timeout-seconds`, `--log-level`, `--body-limit-mb`. Environment: `HOST`, `PORT`,
- * `AGL_BACKEND`, `DATABASE_URL`, `AGL_DATABASE_SCHEMA`, `AGL_DATA_DIR`, `AGL_API_KEY`, `AGL_STORE_SCAN_DEBOUNCE_SECONDS`,
- * `AGL_CORS_ORIGINS` (comma-separated), `AGL_LEGACY`, `AGL_LEGACY_TASK_TIMEOUT_SECONDS`,
- * `AGL_LOG_LEVEL`, `AGL_BODY_LIMIT_MB`. Throws `AglError` `invalid_argument` naming a bad setting.
+ * Merges `agl store` flags over environment variables over defaults, all described by the one
+ * option table (`STORE_OPTIONS`). An empty flag value is refused; an empty environment variable
+ * means unset, except where the table refuses it (`AGL_API_KEY=`). Then settles the choice of
+ * store (`--backend memory`, a database URL, a data folder) by the same precedence and reports
+ * what it ignored in `notices`. Throws `AglError` `invalid_argument` naming a bad setting.
  */
-export function parseStoreConfig(argv: string[], env: Record<string, string | undefined>): StoreServerConfig {
-  let parsed: ReturnType<typeof parseStoreArgs>;
+export function resolveStoreConfig(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): ResolvedStoreConfig {
+  let flags: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
-    parsed = parseStoreArgs(argv);
+    flags = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: parseArgsOptions(),
+    }).values;
   } catch (error) {
     throw bad(error instanceof Error ? error.message : String(error));
   }
-  const v = parsed.values;
-  const pick = (flag: string | undefined, envName: string): string | undefined =>
-    flag ?? (env[envName] !== undefined && env[envName] !== "" ? env[envName] : undefined);
-
-  const config: StoreServerConfig = { ...STORE_DEFAULTS, corsOrigins: [] };
-  config.host = pick(v.host, "HOST") ?? config.host;
-  const port = pick(v.port, "PORT");
-  if (port !== undefined) config.port = number("port", port, { min: 0, integer: true });
-  if (config.port > 65535) throw bad(`port must be <= 65535, got '${config.port}'`);
-  const backend = pick(v.backend, "AGL_BACKEND");
-  if (backend !== undefined) {
-    if (backend !== "memory" && backend !== "postgres")
-      throw bad(`backend must be 'memory' or 'postgres', got '${backend}'`);
-    config.backend = backend;
+  const config = { ...STORE_DEFAULTS, corsOrigins: [...STORE_DEFAULTS.corsOrigins] } as Record<
+    StoreOptionKey,
+    unknown
+  >;
+  const sources = {} as Record<StoreOptionKey, SettingSource>;
+  for (const [key, spec] of storeOptionEntries()) {
+    sources[key] = "default";
+    const flag = flags[spec.flag];
+    if (flag !== undefined) {
+      sources[key] = "flag";
+      if (spec.kind === "switch") {
+        config[key] = flag === true;
+        continue;
+      }
+      const given = (Array.isArray(flag) ? flag : [flag]).map(String);
+      if (given.some((item) => item.trim() === "")) {
+        throw bad(`--${spec.flag} must not be empty`);
+      }
+      config[key] =
+        spec.kind === "list"
+          ? given.flatMap((item) => parseValue(spec, item, `--${spec.flag}`) as unknown[])
+          : parseValue(spec, given[given.length - 1]!, `--${spec.flag}`);
+      continue;
+    }
+    const fromEnv = spec.env === undefined ? undefined : env[spec.env];
+    if (fromEnv === undefined || spec.env === undefined) continue;
+    if (fromEnv.trim() === "") {
+      if (spec.refuseEmptyEnv) {
+        throw bad(`${spec.env} is set but empty; unset it or give it a value`);
+      }
+      continue;
+    }
+    sources[key] = "env";
+    config[key] = parseValue(spec, fromEnv, spec.env);
   }
-  config.databaseUrl = pick(v["database-url"], "DATABASE_URL") ?? null;
-  if (config.databaseUrl !== null && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
-    throw bad("database-url must start with postgres:// or postgresql://");
-  }
-  config.databaseSchema = pick(v["database-schema"], "AGL_DATABASE_SCHEMA") ?? null;
-  if (config.databaseSchema !== null && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(config.databaseSchema)) {
-    throw bad("database-schema must be a plain identifier (letters, digits, _)");
-  }
-  config.dataDir = pick(v["data-dir"], "AGL_DATA_DIR") ?? config.dataDir;
-  config.apiKey = pick(v["api-key"], "AGL_API_KEY") ?? null;
-  const debounce = pick(v["scan-debounce-seconds"], "AGL_STORE_SCAN_DEBOUNCE_SECONDS");
-  if (debounce !== undefined)
-    config.scanDebounceSeconds = number("scan-debounce-seconds", debounce, { min: 0 });
-  const cors = v["cors-origin"]?.length ? v["cors-origin"] : env.AGL_CORS_ORIGINS?.split(",");
-  config.corsOrigins = (cors ?? []).map((o) => o.trim()).filter(Boolean);
-  config.legacy = v.legacy ?? ["1", "true", "yes"].includes((env.AGL_LEGACY ?? "").toLowerCase());
-  const legacyTimeout = pick(v["legacy-task-timeout-seconds"], "AGL_LEGACY_TASK_TIMEOUT_SECONDS");
-  if (legacyTimeout !== undefined) {
-    config.legacyTaskTimeoutSeconds = number("legacy-task-timeout-seconds", legacyTimeout, { min: 0 });
-  }
-  const level = pick(v["log-level"], "AGL_LOG_LEVEL");
-  if (level !== undefined) {
-    if (!(LOG_LEVELS as readonly string[]).includes(level))
-      throw bad(`log-level must be one of ${LOG_LEVELS.join(", ")}`);
-    config.logLevel = level as LogLevel;
-  }
-  const bodyLimit = pick(v["body-limit-mb"], "AGL_BODY_LIMIT_MB");
-  if (bodyLimit !== undefined)
-    config.bodyLimitBytes = Math.round(number("body-limit-mb", bodyLimit, { min: 0.001 }) * 1024 * 1024);
-  if (config.backend === "memory" && config.databaseUrl !== null && v["database-url"] !== undefined) {
-    throw bad("--database-url cannot be combined with --backend memory");
-  }
-  return config;
+  const resolved = config as unknown as StoreServerConfig;
+  return { config: resolved, sources, notices: settleStoreChoice(resolved, sources) };
 }
 
-function parseStoreArgs(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      host: { type: "string" },
-      port: { type: "string", short: "p" },
-      backend: { type: "string" },
-      "database-url": { type: "string" },
-      "database-schema": { type: "string" },
-      "data-dir": { type: "string" },
-      "api-key": { type: "string" },
-      "scan-debounce-seconds": { type: "string" },
-      "cors-origin": { type: "string", multiple: true },
-      legacy: { type: "boolean" },
-      "legacy-task-timeout-seconds": { type: "string" },
-      "log-level": { type: "string" },
-      "body-limit-mb": { type: "string" },
-    },
-  });
+/** Like {@link resolveStoreConfig}, returning only the settings. */
+export function parseStoreConfig(argv: string[], env: Record<string, string | undefined>): StoreServerConfig {
+  return resolveStoreConfig(argv, env).config;
+}
+
+/** One way to say which store to use, and how strongly it was said. */
+interface StoreChoice {
+  kind: "memory" | "url" | "dir";
+  source: SettingSource;
+  /** `--backend memory`, `DATABASE_URL`, ... for messages. */
+  name: string;
+  /** Among settings of the same source: memory over a URL over a data folder. */
+  rank: number;
+}
+
+const SOURCE_LEVEL: Record<SettingSource, number> = { default: 0, env: 1, flag: 2 };
+
+const CHOICE_WHAT: Record<StoreChoice["kind"], string> = {
+  memory: "the in-memory store",
+  url: "the PostgreSQL server",
+  dir: "embedded PGlite",
+};
+
+// `--backend memory`, a database URL and a data folder each say which store to open. A flag beats
+// the environment; two flags that disagree are an error; within the environment memory beats a
+// URL beats a folder. Whatever loses is reported, so an inherited DATABASE_URL never silently
+// wins over `--data-dir` (or the reverse).
+function settleStoreChoice(
+  config: StoreServerConfig,
+  sources: Record<StoreOptionKey, SettingSource>,
+): string[] {
+  const nameOf = (key: "backend" | "databaseUrl" | "dataDir", flag: string, envName: string) =>
+    sources[key] === "flag" ? flag : envName;
+  const choices: StoreChoice[] = [];
+  if (config.backend === "memory" && sources.backend !== "default") {
+    choices.push({
+      kind: "memory",
+      source: sources.backend,
+      name: nameOf("backend", "--backend memory", "AGL_BACKEND=memory"),
+      rank: 3,
+    });
+  }
+  if (config.databaseUrl !== null) {
+    choices.push({
+      kind: "url",
+      source: sources.databaseUrl,
+      name: nameOf("databaseUrl", "--database-url", "DATABASE_URL"),
+      rank: 2,
+    });
+  }
+  if (sources.dataDir !== "default") {
+    choices.push({
+      kind: "dir",
+      source: sources.dataDir,
+      name: nameOf("dataDir", "--data-dir", "AGL_DATA_DIR"),
+      rank: 1,
+    });
+  }
+  const flagged = choices.filter((choice) => choice.source === "flag");
+  if (flagged.length > 1) {
+    throw bad(`${flagged.map((c) => c.name).join(" and ")} cannot be combined: each picks a different store`);
+  }
+  const winner = choices.reduce<StoreChoice | undefined>((best, choice) => {
+    if (best === undefined) return choice;
+    const byLevel = SOURCE_LEVEL[choice.source] - SOURCE_LEVEL[best.source];
+    return byLevel > 0 || (byLevel === 0 && choice.rank > best.rank) ? choice : best;
+  }, undefined);
+  if (winner === undefined) return [];
+  if (winner.kind === "memory") config.databaseUrl = null;
+  else config.backend = "postgres";
+  if (winner.kind === "dir") config.databaseUrl = null;
+  return choices
+    .filter((choice) => choice !== winner)
+    .map(
+      (loser) =>
+        `using ${CHOICE_WHAT[winner.kind]} (${winner.name}, from ${winner.source === "flag" ? "a flag" : "the environment"}); ignoring ${loser.name}${loser.source === "env" ? " from the environment" : ""}`,
+    );
 }

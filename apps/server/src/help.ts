@@ -1,4 +1,4 @@
-import { STORE_DEFAULTS } from "./config.js";
+import { type StoreOption, storeOptionEntries } from "./options.js";
 
 /** `agl --help`. */
 export function mainHelp(version: string): string {
@@ -11,44 +11,77 @@ Usage:
 `;
 }
 
-/** `agl store --help`: every option, with its environment variable and default. */
+function flagText(spec: StoreOption<unknown>): string {
+  const long = `--${spec.flag}${spec.value === undefined ? "" : ` ${spec.value}`}`;
+  return spec.short === undefined ? long : `-${spec.short}, ${long}`;
+}
+
+function envText(spec: StoreOption<unknown>): string {
+  if (spec.env === undefined) return "";
+  if (spec.kind === "switch") return `${spec.env}=1`;
+  return spec.env;
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
+/** `agl store --help`: every option of the table, with its environment variable and default. */
 export function storeHelp(): string {
-  const d = STORE_DEFAULTS;
+  const entries = storeOptionEntries().map(([, spec]) => spec);
+  const flagWidth = Math.max(...entries.map((spec) => flagText(spec).length)) + 2;
+  const envWidth = Math.max(...entries.map((spec) => envText(spec).length)) + 2;
+  const indent = " ".repeat(4);
+  const options = entries
+    .map((spec) => {
+      const head = `  ${flagText(spec).padEnd(flagWidth)}${envText(spec).padEnd(envWidth)}${spec.defaultText}`;
+      const help = wrap(spec.help.replaceAll("`", "'"), 96).map((line) => `${indent}${line}`);
+      return [head, ...help].join("\n");
+    })
+    .join("\n");
   return `Usage: agl store [options]
 
 Serves the LightningStore HTTP API (/v1/agl/..., alias /agl/v1/...), OTLP traces (/v1/traces),
 health (/v1/agl/health), Prometheus metrics (/v1/prometheus/) and the API reference
-(/v1/agl/docs). With no database URL the store runs on embedded PGlite in --data-dir and keeps
-its data across restarts; with one it uses that PostgreSQL server. Migrations run at start.
-Several servers may share one PostgreSQL database (scale-out).
+(/v1/agl/docs, also at /). With no database URL the store runs on embedded PGlite in --data-dir
+and keeps its data across restarts; with one it uses that PostgreSQL server. Migrations run at
+start. Several servers may share one PostgreSQL database (scale-out).
 
 Options (flag, environment variable, default):
-  --host HOST                      HOST                             ${d.host}
-                                   (use 0.0.0.0 in containers)
-  -p, --port PORT                  PORT                             ${d.port} (0 = any free port)
-  --backend postgres|memory        AGL_BACKEND                      ${d.backend}
-                                   (memory: fast, nothing is kept)
-  --database-url URL               DATABASE_URL                     none (embedded PGlite)
-  --database-schema NAME           AGL_DATABASE_SCHEMA              public
-                                   (several stores can share one database in different schemas)
-  --data-dir DIR                   AGL_DATA_DIR                     ${d.dataDir}
-  --api-key KEY                    AGL_API_KEY                      none (no auth)
-                                   (every route but health then needs 'Authorization: Bearer KEY')
-  --scan-debounce-seconds S        AGL_STORE_SCAN_DEBOUNCE_SECONDS  ${d.scanDebounceSeconds}
-                                   (minimum time between two timeout/unresponsive scans; 0 = scan
-                                   before every request that triggers one)
-  --cors-origin ORIGIN             AGL_CORS_ORIGINS (comma list)    none (repeatable; * = any)
-  --legacy                         AGL_LEGACY=1                     off
-                                   (also serve the legacy task API: /task, /resources, /rollout,
-                                   from the same store; with --api-key its clients give the key in
-                                   the endpoint URL: http://agl:KEY@host:port)
-  --legacy-task-timeout-seconds S  AGL_LEGACY_TASK_TIMEOUT_SECONDS  ${d.legacyTaskTimeoutSeconds}
-                                   (a task claimed over /task and not posted back by then is marked
-                                   timeout; the rollout's retry settings requeue or fail it)
-  --log-level LEVEL                AGL_LOG_LEVEL                    ${d.logLevel} (debug, info, warn, error)
-  --body-limit-mb MB               AGL_BODY_LIMIT_MB                ${d.bodyLimitBytes / 1024 / 1024}
+${options}
 
-Flags win over environment variables. SIGINT/SIGTERM stop the server gracefully: in-flight
-requests finish, then the store closes.
+Flags win over environment variables; when a flag and an inherited variable pick different stores
+(say --data-dir and DATABASE_URL), the flag is used and the server logs what it ignored. Only the
+variables above are read: plain HOST and PORT, which many tools set, are not. SIGINT/SIGTERM stop
+the server gracefully: in-flight requests finish, then the store closes. Exit codes: 0 after a
+clean stop, 1 when the server cannot start, 2 for bad options.
 `;
+}
+
+function markdownCell(text: string): string {
+  return text.replaceAll("|", "\\|");
+}
+
+/**
+ * The README's table of `agl store` options, generated from the same table as `--help`
+ * (`test/readme-options.test.ts` checks that the README holds exactly this).
+ */
+export function storeOptionsMarkdown(): string {
+  const rows = storeOptionEntries().map(([, spec]) => {
+    const flag = `\`${flagText(spec)}\``;
+    const env = spec.env === undefined ? "" : `\`${envText(spec)}\``;
+    return `| ${markdownCell(flag)} | ${env} | ${markdownCell(spec.defaultText)} | ${markdownCell(spec.help)} |`;
+  });
+  return ["| flag | environment | default | what it does |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }

@@ -1,8 +1,7 @@
 import type { Logger } from "@agentlightning/types";
-import type { LogLevel } from "./config.js";
-import { LOG_LEVELS } from "./config.js";
+import { LOG_LEVELS, type LogLevel } from "./options.js";
 
-/** The server's own logger: a message plus structured fields, one JSON line each. */
+/** The server's own logger: a message plus structured fields, one line each. */
 export interface StructuredLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
@@ -10,22 +9,59 @@ export interface StructuredLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+type Fields = Record<string, unknown>;
+
+const errorsAsObjects = (_key: string, value: unknown) =>
+  value instanceof Error ? { name: value.name, message: value.message } : value;
+
+function jsonLine(level: LogLevel, msg: string, fields: Fields): string {
+  return `${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }, errorsAsObjects)}\n`;
+}
+
+function prettyValue(value: unknown): string {
+  if (typeof value === "string") return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  return JSON.stringify(value, errorsAsObjects) ?? String(value);
+}
+
+// `12:00:01.234 INFO  [store-server] message key=value ...`: local time, the level padded so
+// messages line up, the component (if any) before the message, the other fields after it.
+function prettyLine(level: LogLevel, msg: string, fields: Fields): string {
+  const now = new Date();
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+  const time = `${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}.${pad(now.getMilliseconds(), 3)}`;
+  const { component, ...rest } = fields;
+  const prefix = typeof component === "string" ? `[${component}] ` : "";
+  const tail = Object.entries(rest)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => ` ${key}=${prettyValue(value)}`)
+    .join("");
+  return `${time} ${level.toUpperCase().padEnd(5)} ${prefix}${msg}${tail}\n`;
+}
+
 /**
- * A logger writing one JSON object per line (`{"time","level","msg",...fields}`) to `write`,
- * dropping levels below `level`.
+ * A logger writing one line per record to `write`, dropping levels below `level`: `json` writes
+ * `{"time","level","msg",...fields}` objects (for log collectors), `pretty` readable lines
+ * (for a terminal).
  */
-export function createJsonLogger(level: LogLevel, write: (line: string) => void): StructuredLogger {
+export function createLogger(
+  level: LogLevel,
+  format: "pretty" | "json",
+  write: (line: string) => void,
+): StructuredLogger {
   const threshold = LOG_LEVELS.indexOf(level);
+  const render = format === "json" ? jsonLine : prettyLine;
   const log =
     (lvl: LogLevel) =>
-    (msg: string, fields: Record<string, unknown> = {}) => {
+    (msg: string, fields: Fields = {}) => {
       if (LOG_LEVELS.indexOf(lvl) < threshold) return;
-      const record = { time: new Date().toISOString(), level: lvl, msg, ...fields };
-      write(
-        `${JSON.stringify(record, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : v))}\n`,
-      );
+      write(render(lvl, msg, fields));
     };
   return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
+}
+
+/** A logger writing JSON lines; see {@link createLogger}. */
+export function createJsonLogger(level: LogLevel, write: (line: string) => void): StructuredLogger {
+  return createLogger(level, "json", write);
 }
 
 /** Adapts the structured logger for a library component: extra arguments go to `details`. */

@@ -1,6 +1,7 @@
 import { createServer } from "./app.js";
 import type { StoreServerConfig } from "./config.js";
 import type { StructuredLogger } from "./logger.js";
+import { ensurePortAvailable } from "./port-check.js";
 import { openStore } from "./store-opener.js";
 
 /** A started `agl store`. */
@@ -16,6 +17,8 @@ export async function serveStore(
   config: StoreServerConfig,
   logger: StructuredLogger,
 ): Promise<RunningServer> {
+  // Before the database: opening it can take seconds, a taken port is known at once.
+  await ensurePortAvailable(config.host, config.port);
   const opened = await openStore(config, logger);
   const server = createServer({ store: opened.store, config, logger });
   try {

@@ -1,8 +1,6 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InMemoryLightningStore, type LightningStore } from "@agentlightning/store";
 import { PostgresLightningStore } from "@agentlightning/store/postgres";
-import { AglError } from "@agentlightning/types";
 import type { StoreServerConfig } from "./config.js";
 import type { StructuredLogger } from "./logger.js";
 
@@ -14,35 +12,15 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-function isAlive(pid: number): boolean {
+/** `url` without its password, for logs. */
+export function redactUrl(url: string): string {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/**
- * Takes the data folder for this process: PGlite must never be opened by two processes at once
- * (it would corrupt the folder), so a pid file guards it; a stale file of a dead process is taken over.
- */
-function lockDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
-  const lockFile = join(dataDir, "agl-server.pid");
-  try {
-    writeFileSync(lockFile, String(process.pid), { flag: "wx" });
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.toString();
   } catch {
-    const holder = Number(readFileSync(lockFile, "utf8").trim());
-    if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
-      throw new AglError(
-        "conflict",
-        `Data folder ${dataDir} is in use by process ${holder}; stop it or pass --data-dir`,
-      );
-    }
-    writeFileSync(lockFile, String(process.pid));
+    return "(unparsable URL)";
   }
-  return () => rmSync(lockFile, { force: true });
 }
 
 /**
@@ -56,8 +34,13 @@ export async function openStore(config: StoreServerConfig, logger: StructuredLog
     return { store, description: "in-memory (nothing is kept)", close: () => store.close() };
   }
   if (config.databaseUrl !== null) {
+    logger.info("connecting to PostgreSQL", {
+      url: redactUrl(config.databaseUrl),
+      timeoutSeconds: config.connectTimeoutSeconds,
+    });
     const store = await PostgresLightningStore.connect({
       url: config.databaseUrl,
+      connectTimeoutSeconds: config.connectTimeoutSeconds,
       ...(config.databaseSchema === null ? {} : { schema: config.databaseSchema }),
       ...settings,
     });
@@ -69,23 +52,8 @@ export async function openStore(config: StoreServerConfig, logger: StructuredLog
     };
   }
   const dataDir = resolve(config.dataDir);
-  const unlock = lockDataDir(dataDir);
-  try {
-    logger.info("opening embedded database", { dataDir });
-    const store = await PostgresLightningStore.pglite({ dataDir: join(dataDir, "pglite"), ...settings });
-    return {
-      store,
-      description: `embedded PGlite in ${dataDir}`,
-      close: async () => {
-        try {
-          await store.close();
-        } finally {
-          unlock();
-        }
-      },
-    };
-  } catch (error) {
-    unlock();
-    throw error;
-  }
+  logger.info("opening embedded database", { dataDir });
+  // The driver locks the folder (one process at a time) for as long as the store is open.
+  const store = await PostgresLightningStore.pglite({ dataDir: join(dataDir, "pglite"), ...settings });
+  return { store, description: `embedded PGlite in ${dataDir}`, close: () => store.close() };
 }

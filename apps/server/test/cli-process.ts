@@ -9,9 +9,14 @@ export interface AglProcess {
   url: string;
   /** JSON log lines printed so far. */
   logs: Record<string, unknown>[];
+  /** Everything printed so far (stdout and stderr). */
+  output(): string;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
+
+/** The built CLI's entry point. */
+export const AGL_MAIN = MAIN;
 
 /** Runs `agl` to completion and returns its exit code and output. */
 export function runAgl(
@@ -29,8 +34,8 @@ export function runAgl(
   });
 }
 
-// The test process's own settings (DATABASE_URL, PORT, ...) must not leak into the child.
-function cleanEnv(): Record<string, string> {
+/** The test process's environment without its own settings (DATABASE_URL, PORT, ...), for a child. */
+export function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !/^(DATABASE_URL|TEST_DATABASE_URL|PORT|HOST|AGL_.*)$/.test(k)) env[k] = v;
@@ -38,14 +43,30 @@ function cleanEnv(): Record<string, string> {
   return env;
 }
 
-/** Starts `agl store ...` and resolves once it logged "agl store ready" (or rejects with its output). */
+/** Options of {@link startAglStore}. */
+export interface StartOptions {
+  timeoutMs?: number;
+  /** Add `--port 0` (default true). */
+  anyPort?: boolean;
+}
+
+// "agl store ready" as a readable line: `12:00:00.000 INFO  agl store ready url=http://... ...`.
+function prettyReady(line: string): Record<string, unknown> | undefined {
+  const url = /^\d\d:\d\d:\d\d\.\d{3} INFO +agl store ready url=(\S+)/.exec(line)?.[1];
+  return url === undefined ? undefined : { msg: "agl store ready", url };
+}
+
+/**
+ * Starts `agl store ...` and resolves once it logged "agl store ready" (as JSON or as a readable
+ * line), or rejects with its output.
+ */
 export function startAglStore(
   args: string[],
   env: Record<string, string> = {},
-  timeoutMs = 60_000,
+  { timeoutMs = 60_000, anyPort = true }: StartOptions = {},
 ): Promise<AglProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, "store", "--port", "0", ...args], {
+    const child = spawn(process.execPath, [MAIN, "store", ...(anyPort ? ["--port", "0"] : []), ...args], {
       env: { ...cleanEnv(), ...env },
     });
     const logs: Record<string, unknown>[] = [];
@@ -66,7 +87,7 @@ export function startAglStore(
         buffered = buffered.slice(newline + 1);
         newline = buffered.indexOf("\n");
         try {
-          const record = JSON.parse(line) as Record<string, unknown>;
+          const record = (prettyReady(line) ?? JSON.parse(line)) as Record<string, unknown>;
           logs.push(record);
           if (record.msg === "agl store ready") {
             clearTimeout(timer);
@@ -74,6 +95,7 @@ export function startAglStore(
               child,
               url: String(record.url),
               logs,
+              output: () => output,
               stop: (signal = "SIGTERM") => {
                 child.kill(signal);
                 return exited;

@@ -204,6 +204,28 @@ describe("route precedence (§4.5)", () => {
 });
 
 describe("authentication", () => {
+  it("serves the API reference and the OpenAPI document without the key, and points / at them", async () => {
+    const fx = await startServer({ apiKey: "s3cret" });
+    for (const prefix of [P, "/agl/v1"]) {
+      const doc = await fx.get(`${prefix}/openapi.json`);
+      expect(doc.status).toBe(200);
+      const body = await json(doc);
+      expect(body.security).toEqual([{ bearerAuth: [] }]);
+      expect(body.paths[`${P}/docs`].get.security).toEqual([]);
+      const page = await fx.get(`${prefix}/docs`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain("Authorization: Bearer");
+      expect(html).toContain("/queues/rollouts/dequeue");
+    }
+    const root = await fx.fetch("/", { redirect: "manual" });
+    expect(root.status).toBe(302);
+    expect(root.headers.get("location")).toBe(`${P}/docs`);
+    // The reference is public; the data is not.
+    expect((await fx.get(`${P}/statistics`)).status).toBe(401);
+    expect((await fx.post(`${P}/docs`, {})).status).toBe(401);
+  });
+
   it("requires the bearer key everywhere except health", async () => {
     const fx = await startServer({ apiKey: "s3cret" });
     expect((await fx.get(`${P}/health`)).status).toBe(200);
@@ -214,7 +236,6 @@ describe("authentication", () => {
       ["POST", `${P}/queues/rollouts/dequeue`],
       ["POST", "/v1/traces"],
       ["GET", "/v1/prometheus/"],
-      ["GET", `${P}/openapi.json`],
     ] as const) {
       const res = await fx.fetch(path, { method });
       expect(res.status, `${method} ${path}`).toBe(401);

@@ -140,6 +140,38 @@ export function createStoreApp(options: StoreAppOptions): Hono<StoreAppEnv> {
   // Health first: before authentication, the body limit and anything that touches the store.
   for (const prefix of prefixes) app.get(`${prefix}${healthRoute.path}`, serve(healthRoute, prefix));
 
+  let openApi: OpenApiDocument | undefined;
+  let docsPage: string | undefined;
+  const document = (): OpenApiDocument => {
+    openApi ??= buildOpenApiDocument({
+      routes: STORE_API_ROUTES,
+      prefix: STORE_API_PREFIX,
+      aliasPrefix: STORE_API_ALIAS_PREFIX,
+      metrics: metricsEnabled,
+      auth: options.apiKey !== undefined,
+      version: API_VERSION,
+    });
+    return openApi;
+  };
+  // The reference holds no data: it is public (also with an API key) so a browser can open it.
+  for (const prefix of prefixes) {
+    app.get(`${prefix}/openapi.json`, (c) => {
+      c.set("aglRoute", `${prefix}/openapi.json`);
+      return c.json(document());
+    });
+    app.get(`${prefix}/docs`, (c) => {
+      c.set("aglRoute", `${prefix}/docs`);
+      docsPage ??= renderDocsPage(document());
+      return c.html(docsPage);
+    });
+  }
+
+  // Until the dashboard serves `/`, the root points at the reference.
+  app.get("/", (c) => {
+    c.set("aglRoute", "/");
+    return c.redirect(`${STORE_API_PREFIX}/docs`, 302);
+  });
+
   if (options.apiKey !== undefined) app.use("*", bearerAuth(options.apiKey));
   const tooLarge = (c: Context) =>
     c.json({ detail: `Request body too large (limit ${maxBodyBytes} bytes)` }, 413);
@@ -189,31 +221,6 @@ export function createStoreApp(options: StoreAppOptions): Hono<StoreAppEnv> {
         return c.body(await metrics.render(store), 200, { "Content-Type": PROMETHEUS_CONTENT_TYPE });
       });
     }
-  }
-
-  let openApi: OpenApiDocument | undefined;
-  let docsPage: string | undefined;
-  const document = (): OpenApiDocument => {
-    openApi ??= buildOpenApiDocument({
-      routes: STORE_API_ROUTES,
-      prefix: STORE_API_PREFIX,
-      aliasPrefix: STORE_API_ALIAS_PREFIX,
-      metrics: metricsEnabled,
-      auth: options.apiKey !== undefined,
-      version: API_VERSION,
-    });
-    return openApi;
-  };
-  for (const prefix of prefixes) {
-    app.get(`${prefix}/openapi.json`, (c) => {
-      c.set("aglRoute", `${prefix}/openapi.json`);
-      return c.json(document());
-    });
-    app.get(`${prefix}/docs`, (c) => {
-      c.set("aglRoute", `${prefix}/docs`);
-      docsPage ??= renderDocsPage(document());
-      return c.html(docsPage);
-    });
   }
 
   app.notFound((c) => c.json({ detail: "Not Found" }, 404));

@@ -133,11 +133,16 @@ export function renderDocsPage(doc: OpenApiDocument): string {
   const nav = [...toc.entries()].map(
     ([tag, links]) => `<h4>${escapeHtml(tag)}</h4><ul>${links.join("")}</ul>`,
   );
+  const authNote =
+    Array.isArray(doc.security) && doc.security.length > 0
+      ? "<p><strong>Authentication:</strong> this server needs <code>Authorization: Bearer &lt;key&gt;</code> on every request but health, this page and <code>openapi.json</code>.</p>"
+      : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(String(info.title ?? "API"))}</title><style>${STYLE}</style></head>
 <body><h1>${escapeHtml(String(info.title ?? "API"))} <small>${escapeHtml(String(info.version ?? ""))}</small></h1>
 <p>${inline(String(info.description ?? ""))} The machine-readable document is at <a href="openapi.json"><code>openapi.json</code></a> (OpenAPI ${escapeHtml(doc.openapi)}).</p>
+${authNote}
 <nav>${nav.join("\n")}</nav>
 ${sections.join("\n")}
 <h2 id="schemas">Schemas</h2>

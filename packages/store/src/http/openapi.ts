@@ -273,16 +273,18 @@ function otherPaths(options: OpenApiOptions): Record<string, Record<string, unkn
     [`${options.prefix}/openapi.json`]: {
       get: {
         operationId: "openapi",
-        summary: "This document",
+        summary: "This document (public, also when the server has an API key)",
         tags: ["server"],
+        security: [],
         responses: { 200: { description: "OpenAPI 3.1 document", content: { "application/json": {} } } },
       },
     },
     [`${options.prefix}/docs`]: {
       get: {
         operationId: "docs",
-        summary: "API reference page (HTML)",
+        summary: "API reference page (HTML; public, also when the server has an API key)",
         tags: ["server"],
+        security: [],
         responses: { 200: { description: "HTML page", content: { "text/html": {} } } },
       },
     },

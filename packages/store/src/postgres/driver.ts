@@ -11,6 +11,7 @@ import type {
   Sql,
   TransactionSql,
 } from "postgres";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
 
 // One small adapter over the two drivers the store runs on: postgres.js (a real server, a pool of
 // connections) and PGlite (embedded Postgres, one connection). It hides the differences the store
@@ -56,13 +57,22 @@ export interface PostgresDriverOptions {
   schema?: string;
   /** Pool size; default 10. Must be at least 2 for concurrent dequeues to skip each other's rows. */
   max?: number;
+  /**
+   * Seconds to wait for the server to accept a connection and answer its start-up (default 10,
+   * postgres.js's own default is 30). Opening the driver checks the connection once, so a server
+   * that accepts connections but never answers fails here with a `timeout` error naming the host.
+   */
+  connectTimeoutSeconds?: number;
   /** Further postgres.js options (merged over the store's defaults). */
   postgres?: PostgresOptions<Record<string, PostgresType>>;
 }
 
 /** Options of {@link createPgliteDriver}. */
 export interface PgliteDriverOptions {
-  /** Folder of a persistent database; absent = in memory. One folder may be open once per process. */
+  /**
+   * Folder of a persistent database; absent = in memory. One process at a time may open a folder
+   * (an OS-level lock guards it, released when the process ends however it ends), and once.
+   */
   dataDir?: string;
   /** An existing PGlite instance to use instead (not closed by the store). */
   pglite?: PGlite;
@@ -125,9 +135,11 @@ export async function createPostgresDriver(options: PostgresDriverOptions): Prom
   const schema = options.schema === undefined ? undefined : checkSchemaName(options.schema);
   const { default: postgres } = await import("postgres");
   const extra = options.postgres ?? {};
+  const connectTimeoutSeconds = options.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS;
   const client = postgres(options.url, {
     max: options.max ?? 10,
     onnotice: () => {},
+    connect_timeout: connectTimeoutSeconds,
     ...extra,
     connection: {
       application_name: "agentlightning-store",
@@ -135,7 +147,45 @@ export async function createPostgresDriver(options: PostgresDriverOptions): Prom
       ...(schema === undefined ? {} : { search_path: quoteIdent(schema) }),
     },
   });
+  try {
+    await client`SELECT 1`;
+  } catch (error) {
+    await client.end({ timeout: 0 }).catch(() => {});
+    throw connectionError(error, options.url, connectTimeoutSeconds);
+  }
   return postgresJsDriver(client, { owned: true, schema });
+}
+
+/** Default of {@link PostgresDriverOptions.connectTimeoutSeconds}. */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+
+/** `url` without its password, for messages and logs. */
+function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
+// A failed first connection as an AglError that says where and what: the driver's own errors name
+// neither the server nor what to do.
+function connectionError(error: unknown, url: string, timeoutSeconds: number): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const where = redactDatabaseUrl(url);
+  if (code === "CONNECT_TIMEOUT") {
+    return new AglError(
+      "timeout",
+      `PostgreSQL at ${where} did not answer within ${timeoutSeconds} s (is it a PostgreSQL server, and is it up?)`,
+      { cause: error },
+    );
+  }
+  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+    return new AglError("unavailable", `Cannot connect to PostgreSQL at ${where}: ${code}`, { cause: error });
+  }
+  return error;
 }
 
 /**
@@ -196,6 +246,7 @@ export async function createPgliteDriver(options: PgliteDriverOptions = {}): Pro
   const schema = options.schema === undefined ? undefined : checkSchemaName(options.schema);
   let pglite = options.pglite;
   let dataDir: string | undefined;
+  let lock: DataDirLock | undefined;
   if (pglite === undefined) {
     if (options.dataDir !== undefined && !options.dataDir.startsWith("memory://")) {
       dataDir = resolve(options.dataDir);
@@ -206,11 +257,16 @@ export async function createPgliteDriver(options: PgliteDriverOptions = {}): Pro
     }
     try {
       // PGlite creates the folder itself but not its parents.
-      if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+      if (dataDir !== undefined) {
+        await mkdir(dataDir, { recursive: true });
+        // Across processes: an OS-level lock that dies with its holder.
+        lock = await lockDataDir(dataDir);
+      }
       const { PGlite } = await import("@electric-sql/pglite");
       pglite = await PGlite.create(dataDir === undefined ? {} : { dataDir });
     } catch (error) {
       if (dataDir !== undefined) openDataDirs.delete(dataDir);
+      await lock?.release();
       throw error;
     }
   }
@@ -237,6 +293,7 @@ export async function createPgliteDriver(options: PgliteDriverOptions = {}): Pro
         if (owned) await instance.close();
       } finally {
         if (dataDir !== undefined) openDataDirs.delete(dataDir);
+        await lock?.release();
       }
     },
   };
