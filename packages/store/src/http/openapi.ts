@@ -279,6 +279,15 @@ function otherPaths(options: OpenApiOptions): Record<string, Record<string, unkn
         responses: { 200: { description: "OpenAPI 3.1 document", content: { "application/json": {} } } },
       },
     },
+    "/": {
+      get: {
+        operationId: "root",
+        summary: "Redirects to the API reference page (public)",
+        tags: ["server"],
+        security: [],
+        responses: { 302: { description: `Redirect to \`${options.prefix}/docs\`` } },
+      },
+    },
     [`${options.prefix}/docs`]: {
       get: {
         operationId: "docs",
