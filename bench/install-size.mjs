@@ -42,8 +42,8 @@ function topLevelPackages(modules) {
   const out = [];
   for (const entry of readdirSync(modules)) {
     if (entry.startsWith(".")) continue;
-    if (entry.startsWith("@")) for (const name of readdirSync(join(modules, entry))) out.push(`${entry}/${name}`);
-    else out.push(entry);
+    if (!entry.startsWith("@")) out.push(entry);
+    else for (const name of readdirSync(join(modules, entry))) out.push(`${entry}/${name}`);
   }
   return out;
 }
