@@ -175,6 +175,8 @@ function hygieneViolations(root, pkg) {
   if (typeof m.homepage !== "string") problems.push(`${where}: homepage is missing`);
   if (typeof m.bugs?.url !== "string") problems.push(`${where}: bugs.url is missing`);
   if (typeof m.scripts?.clean !== "string") problems.push(`${where}: no clean script (run before release)`);
+  if (!m.scripts?.build?.includes("prune-stale-outputs"))
+    problems.push(`${where}: the build script must end with \`node ../../tooling/prune-stale-outputs.mjs\``);
   if (!(m.files ?? []).includes("!dist/.tsbuildinfo"))
     problems.push(`${where}: files must exclude the build cache ("!dist/.tsbuildinfo")`);
   for (const field of ["dependencies", "peerDependencies"]) {
@@ -260,7 +262,7 @@ function fixturePackage(name, path, extra = {}) {
     homepage: "https://example.invalid",
     bugs: { url: "https://example.invalid" },
     files: ["dist", "!dist/.tsbuildinfo", "src"],
-    scripts: { clean: "true" },
+    scripts: { build: "tsc -b && node ../../tooling/prune-stale-outputs.mjs", clean: "true" },
     exports: { ".": "./dist/index.js", "./testing": "./dist/testing/index.js" },
     ...extra,
   };

@@ -99,7 +99,7 @@ export function checkPackedPackage(packageDir) {
     if (problems.length > 0) {
       throw new Error(
         `the tarball of ${manifest.name} holds files that must not be published ` +
-          `(run \`pnpm clean && pnpm build\` for stale outputs):\n  ${problems.join("\n  ")}`,
+          `(\`pnpm build\` removes stale outputs; \`pnpm clean\` the whole dist):\n  ${problems.join("\n  ")}`,
       );
     }
     const packed = JSON.parse(readFileSync(join(installDir, "package.json"), "utf8"));
