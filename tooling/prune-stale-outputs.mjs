@@ -23,8 +23,11 @@ export function pruneStaleOutputs(packageDir) {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
+        const before = deleted.length;
         walk(path);
-        if (readdirSync(path).length === 0) rmdirSync(path);
+        // Only folders this run emptied: dist/ may hold empty folders on purpose (apps/server's
+        // PGlite data-folder template needs its empty pg_* folders).
+        if (deleted.length > before && readdirSync(path).length === 0) rmdirSync(path);
         continue;
       }
       const emitted = EMITTED.exec(relative(dist, path));

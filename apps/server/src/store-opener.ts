@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { InMemoryLightningStore, type LightningStore } from "@agentlightning/store";
 import { PostgresLightningStore } from "@agentlightning/store/postgres";
 import type { StoreServerConfig } from "./config.js";
@@ -53,7 +55,19 @@ export async function openStore(config: StoreServerConfig, logger: StructuredLog
   }
   const dataDir = resolve(config.dataDir);
   logger.info("opening embedded database", { dataDir });
-  // The driver locks the folder (one process at a time) for as long as the store is open.
-  const store = await PostgresLightningStore.pglite({ dataDir: join(dataDir, "pglite"), ...settings });
+  // The driver locks the folder (one process at a time) for as long as the store is open, and
+  // initialises a fresh one from the template made at build time (no initdb at a first start).
+  const template = fileURLToPath(new URL("./pglite-template", import.meta.url));
+  const store = await PostgresLightningStore.pglite({
+    dataDir: join(dataDir, "pglite"),
+    ...(existsSync(template)
+      ? {
+          template,
+          onTemplateCopied: () =>
+            logger.info("initialised the embedded database from the template", { template }),
+        }
+      : {}),
+    ...settings,
+  });
   return { store, description: `embedded PGlite in ${dataDir}`, close: () => store.close() };
 }

@@ -27,6 +27,8 @@ describe("the embedded database's data-folder lock", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "agl-lock-test-"));
     dirs.push(dataDir);
     const first = await start(["--data-dir", dataDir]);
+    // A fresh folder starts from the template made at build time (item 14), not from initdb.
+    expect(first.logs.map((l) => l.msg)).toContain("initialised the embedded database from the template");
     const created = await fetch(`${first.url}/v1/agl/queues/rollouts/enqueue`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -43,6 +45,9 @@ describe("the embedded database's data-folder lock", () => {
     writeFileSync(join(dataDir, "agl-server.pid"), String(process.pid));
 
     const restarted = await start(["--data-dir", dataDir]);
+    expect(restarted.logs.map((l) => l.msg)).not.toContain(
+      "initialised the embedded database from the template",
+    );
     const res = await fetch(`${restarted.url}/v1/agl/rollouts/${id}`);
     expect(await res.json()).toMatchObject({ rollout_id: id, input: { keep: "me" } });
     expect(await restarted.stop("SIGINT")).toBe(0);

@@ -12,6 +12,7 @@ import type {
   TransactionSql,
 } from "postgres";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
+import { copyDataDirTemplate, isFreshDataDir } from "./data-dir-template.js";
 
 // One small adapter over the two drivers the store runs on: postgres.js (a real server, a pool of
 // connections) and PGlite (embedded Postgres, one connection). It hides the differences the store
@@ -74,6 +75,14 @@ export interface PgliteDriverOptions {
    * (an OS-level lock guards it, released when the process ends however it ends), and once.
    */
   dataDir?: string;
+  /**
+   * An initialised (and usually migrated) PGlite data folder, copied into `dataDir` when that holds
+   * no database yet: a first start then skips initdb, most of its time. Made with the same PGlite
+   * version; the migrations still run after opening, so an older template is brought up to date.
+   */
+  template?: string;
+  /** Called once a fresh `dataDir` was initialised from {@link PgliteDriverOptions.template}. */
+  onTemplateCopied?: () => void;
   /** An existing PGlite instance to use instead (not closed by the store). */
   pglite?: PGlite;
   /** Postgres schema holding the store's tables; default `public`. */
@@ -261,6 +270,10 @@ export async function createPgliteDriver(options: PgliteDriverOptions = {}): Pro
         await mkdir(dataDir, { recursive: true });
         // Across processes: an OS-level lock that dies with its holder.
         lock = await lockDataDir(dataDir);
+        if (options.template !== undefined && (await isFreshDataDir(dataDir))) {
+          await copyDataDirTemplate(options.template, dataDir);
+          options.onTemplateCopied?.();
+        }
       }
       const { PGlite } = await import("@electric-sql/pglite");
       pglite = await PGlite.create(dataDir === undefined ? {} : { dataDir });

@@ -1,0 +1,34 @@
+import { cp, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { DATA_DIR_LOCK_NAME } from "./data-dir-lock.js";
+
+// A fresh PGlite folder costs an initdb (seconds; most of a first start) plus the migrations. A
+// template is a folder that already went through both, made once at build time: copying it is a
+// plain file copy. PG_VERSION is what makes a folder a database, so it is copied last: a copy cut
+// short leaves a folder without it, which the next start copies again.
+
+const MARKER = "PG_VERSION";
+
+/** Whether `dataDir` holds no database yet. */
+export async function isFreshDataDir(dataDir: string): Promise<boolean> {
+  try {
+    await stat(join(dataDir, MARKER));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Copies the initialised data folder `template` into the fresh folder `dataDir` (which may hold the
+ * lock socket), `PG_VERSION` last. The caller holds the folder's lock.
+ */
+export async function copyDataDirTemplate(template: string, dataDir: string): Promise<void> {
+  const entries = (await readdir(template)).filter(
+    (name) => name !== MARKER && !name.startsWith(DATA_DIR_LOCK_NAME),
+  );
+  for (const name of entries) {
+    await cp(join(template, name), join(dataDir, name), { recursive: true, force: true });
+  }
+  await cp(join(template, MARKER), join(dataDir, MARKER), { force: true });
+}
