@@ -90,9 +90,13 @@ const median = (values) => percentile(values, 50);
 
 async function main() {
   const { values } = parseArgs({
-    options: { runs: { type: "string", default: "3" }, child: { type: "string" } },
+    options: {
+      runs: { type: "string", default: "3" },
+      child: { type: "string" },
+      initdb: { type: "boolean" },
+    },
   });
-  if (values.child !== undefined) return phasesChild(values.child);
+  if (values.child !== undefined) return phasesChild(values.child, !values.initdb);
   const runs = Number(values.runs);
   const loadBefore = loadavg();
   const phases = { first: [], restart: [] };

@@ -30,13 +30,16 @@ export interface DataDirLock {
   release(): Promise<void>;
 }
 
-function lockAddress(dataDir: string): string {
+function lockAddress(dataDir: string, inFolderAllowed = true): string {
   const real = realpathSync(dataDir);
   const hash = createHash("sha256").update(real).digest("hex").slice(0, 32);
   if (process.platform === "win32") return `\\\\.\\pipe\\agentlightning-${hash}`;
   const inFolder = join(real, DATA_DIR_LOCK_NAME);
-  // A folder with a very long path keeps its lock in the temporary folder, named by the path.
-  return Buffer.byteLength(inFolder) <= MAX_SOCKET_PATH_BYTES ? inFolder : join(tmpdir(), `agl-${hash}.sock`);
+  // A folder with a very long path, or on a file system without sockets, keeps its lock in the
+  // temporary folder, named by the path.
+  return inFolderAllowed && Buffer.byteLength(inFolder) <= MAX_SOCKET_PATH_BYTES
+    ? inFolder
+    : join(tmpdir(), `agl-${hash}.sock`);
 }
 
 type Probe = { state: "held"; holder: string } | { state: "stale" } | { state: "absent" };
@@ -133,9 +136,17 @@ async function withTakeover<T>(dataDir: string, fn: () => Promise<T>): Promise<T
  * pid). The folder must exist.
  */
 export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
-  const address = lockAddress(dataDir);
+  let address = lockAddress(dataDir);
   for (let attempt = 0; attempt < 20; attempt++) {
-    const server = await listen(address);
+    let server: Server | "in-use";
+    try {
+      server = await listen(address);
+    } catch (error) {
+      const fallback = lockAddress(dataDir, false);
+      if (fallback === address) throw error;
+      address = fallback; // a file system without Unix sockets (a network or Windows share)
+      continue;
+    }
     if (server !== "in-use") return heldLock(address, server);
     const found = await probe(address);
     if (found.state === "held") throw inUse(dataDir, found.holder);
