@@ -1,4 +1,5 @@
-import { cp, readdir, stat } from "node:fs/promises";
+import { cpSync } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DATA_DIR_LOCK_NAME } from "./data-dir-lock.js";
 
@@ -27,8 +28,10 @@ export async function copyDataDirTemplate(template: string, dataDir: string): Pr
   const entries = (await readdir(template)).filter(
     (name) => name !== MARKER && !name.startsWith(DATA_DIR_LOCK_NAME),
   );
+  // Synchronous on purpose: about a thousand small files, copied about twice as fast as with the
+  // promise API, at a moment when the process has nothing else to do.
   for (const name of entries) {
-    await cp(join(template, name), join(dataDir, name), { recursive: true, force: true });
+    cpSync(join(template, name), join(dataDir, name), { recursive: true, force: true });
   }
-  await cp(join(template, MARKER), join(dataDir, MARKER), { force: true });
+  cpSync(join(template, MARKER), join(dataDir, MARKER), { force: true });
 }
