@@ -333,12 +333,14 @@ describe("OTLP traces ingestion (§6 items 115–122)", () => {
     expect((await fx.getJson(`${P}/rollouts/${r.rollout_id}`)).body.attempt.status).toBe("preparing");
   });
 
-  it("an invalid gzip stream is a server error (as upstream); the content type may carry parameters", async () => {
+  it("an invalid gzip stream is a 400 google.rpc.Status (upstream: 500); the content type may carry parameters", async () => {
     const fx = await startServer();
     const res = await postTraces(fx, new Uint8Array([1, 2, 3]), {
       "content-type": "application/x-protobuf; charset=binary",
       "content-encoding": "gzip",
     });
-    expect(res.status).toBe(500);
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/x-protobuf");
+    expect(await statusMessage(res)).toMatch(/^Unable to decompress gzip OTLP traces payload: /);
   });
 });

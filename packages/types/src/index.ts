@@ -96,6 +96,14 @@ export type {
   RolloutOrAttempted,
   RolloutRequest,
 } from "./rollout.js";
+export type { JsonProblem } from "./safe-json.js";
+export {
+  assertSafeJson,
+  findJsonProblem,
+  findTextProblem,
+  jsonPathText,
+  MAX_JSON_DEPTH,
+} from "./safe-json.js";
 export {
   AttemptedRolloutSchema,
   AttemptSchema,
@@ -175,6 +183,14 @@ export { nowSeconds } from "./time.js";
 export type { Triplet } from "./triplet.js";
 export { TripletSchema } from "./triplet.js";
 export type { ValidationDetailItem, ValidationLocation } from "./validation.js";
-export { formatValidationError, issuePath, parseOrThrow, toValidationDetail } from "./validation.js";
+export {
+  echoInput,
+  formatValidationError,
+  issuePath,
+  MAX_ECHOED_INPUT_CHARS,
+  MAX_VALIDATION_DETAILS,
+  parseOrThrow,
+  toValidationDetail,
+} from "./validation.js";
 export type { Worker } from "./worker.js";
 export { WorkerSchema } from "./worker.js";

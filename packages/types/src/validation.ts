@@ -1,5 +1,14 @@
 import type * as z from "zod";
 import { AglError } from "./errors.js";
+import { assertSafeJson } from "./safe-json.js";
+
+/**
+ * Most detail items a validation error carries; the rest are counted in one closing item. A body
+ * with 300,000 invalid elements gets a small answer, not one item per element.
+ */
+export const MAX_VALIDATION_DETAILS = 20;
+/** Longest echo of an offending value, in characters of its JSON text; longer ones are cut. */
+export const MAX_ECHOED_INPUT_CHARS = 512;
 
 /** Where a validated value came from, as the HTTP API reports it in `loc[0]`. */
 export type ValidationLocation = "body" | "query" | "path";
@@ -54,30 +63,112 @@ export function issuePath(path: readonly PropertyKey[]): string {
 }
 
 /**
+ * The offending value as a detail item echoes it: unchanged when its JSON text is at most
+ * {@link MAX_ECHOED_INPUT_CHARS} characters, otherwise that much of its JSON text followed by `…`.
+ * The text is built iteratively and stops at the limit, so a huge or deeply nested value costs
+ * no more than a small one.
+ *
+ * @example
+ * ```ts
+ * echoInput({ a: 1 }); // { a: 1 }
+ * echoInput("x".repeat(10_000)); // '"xxx…' (513 characters)
+ * ```
+ */
+export function echoInput(value: unknown, maxChars: number = MAX_ECHOED_INPUT_CHARS): unknown {
+  const text = boundedJsonText(value, maxChars);
+  return text.length <= maxChars ? value : `${text.slice(0, maxChars)}…`;
+}
+
+type TextFrame = { kind: "array"; items: unknown[]; index: number } | { kind: "object"; entries: [string, unknown][]; index: number };
+
+/** JSON text of `value` (as `JSON.stringify` writes it), cut off once it passes `maxChars`. */
+function boundedJsonText(value: unknown, maxChars: number): string {
+  let out = "";
+  const stack: TextFrame[] = [];
+  const open = (v: unknown): void => {
+    if (v !== null && typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON !== "function") {
+      if (Array.isArray(v)) {
+        out += "[";
+        stack.push({ kind: "array", items: v, index: 0 });
+      } else {
+        out += "{";
+        const entries = Object.entries(v).filter(([, x]) => x !== undefined && typeof x !== "function");
+        stack.push({ kind: "object", entries, index: 0 });
+      }
+      return;
+    }
+    out += JSON.stringify(v) ?? "null";
+  };
+  open(value);
+  while (stack.length > 0 && out.length <= maxChars) {
+    const frame = stack[stack.length - 1] as TextFrame;
+    if (frame.kind === "array") {
+      if (frame.index >= frame.items.length) {
+        out += "]";
+        stack.pop();
+        continue;
+      }
+      if (frame.index > 0) out += ",";
+      open(frame.items[frame.index++]);
+    } else {
+      if (frame.index >= frame.entries.length) {
+        out += "}";
+        stack.pop();
+        continue;
+      }
+      const [key, v] = frame.entries[frame.index++] as [string, unknown];
+      out += `${frame.index > 1 ? "," : ""}${JSON.stringify(key)}:`;
+      open(v);
+    }
+  }
+  return out;
+}
+
+/**
  * Turns zod issues into the `detail` items of a 422 response: `loc` starts with the location and
- * names the field, `msg` says what is wrong, `input` is the offending value.
+ * names the field, `msg` says what is wrong, `input` is the offending value (cut to
+ * {@link MAX_ECHOED_INPUT_CHARS} characters of JSON). At most {@link MAX_VALIDATION_DETAILS}
+ * items; when there were more, a last item of type `too_many_errors` says how many were left out.
  */
 export function toValidationDetail(
   error: z.ZodError,
   location: ValidationLocation,
   input: unknown,
 ): ValidationDetailItem[] {
-  return error.issues.map((issue) => ({
+  const shown = error.issues.slice(0, MAX_VALIDATION_DETAILS);
+  const items: ValidationDetailItem[] = shown.map((issue) => ({
     type: issueType(issue, input),
     loc: [location, ...issue.path.map((p) => (typeof p === "number" ? p : String(p)))],
     msg: issueMessage(issue, input),
-    input: valueAt(input, issue.path) ?? null,
+    input: echoInput(valueAt(input, issue.path) ?? null),
   }));
+  const omitted = error.issues.length - shown.length;
+  if (omitted > 0) {
+    items.push({
+      type: "too_many_errors",
+      loc: [location],
+      msg: `${omitted} more error(s) not shown (at most ${MAX_VALIDATION_DETAILS} are listed)`,
+      input: null,
+    });
+  }
+  return items;
 }
 
-/** One line per issue: `rollouts.1.input: Field required`. */
+/** One line per issue: `rollouts.1.input: Field required` (at most {@link MAX_VALIDATION_DETAILS}). */
 export function formatValidationError(error: z.ZodError, input: unknown): string {
-  return error.issues.map((issue) => `${issuePath(issue.path)}: ${issueMessage(issue, input)}`).join("; ");
+  const lines = error.issues
+    .slice(0, MAX_VALIDATION_DETAILS)
+    .map((issue) => `${issuePath(issue.path)}: ${issueMessage(issue, input)}`);
+  const omitted = error.issues.length - lines.length;
+  if (omitted > 0) lines.push(`and ${omitted} more error(s)`);
+  return lines.join("; ");
 }
 
 /**
  * Parses `value` with `schema`, or throws an {@link AglError} `invalid_argument` whose message
- * names every offending field and whose `details` hold the 422-style items.
+ * names the offending fields and whose `details` hold the 422-style items. The value must first
+ * pass the store's JSON rule ({@link assertSafeJson}: nesting depth, no NUL or lone surrogate in
+ * any text), so every boundary that parses with it applies that rule too.
  *
  * @example
  * ```ts
@@ -85,6 +176,7 @@ export function formatValidationError(error: z.ZodError, input: unknown): string
  * ```
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  assertSafeJson(value, what);
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new AglError("invalid_argument", `Invalid ${what}: ${formatValidationError(result.error, value)}`, {

@@ -1,5 +1,6 @@
 import type { Logger } from "@agentlightning/types";
 import { AglError } from "@agentlightning/types";
+import { onAbort } from "./abort-fanout.js";
 import { errorFromNetworkFailure, errorFromResponse, isRetryableStatus } from "./http-errors.js";
 
 /** Settings of an {@link HttpTransport}; every duration is in seconds. */
@@ -195,8 +196,8 @@ export class HttpTransport {
   /**
    * One fetch with its body read in full (which also hands the connection back to the keep-alive
    * pool), aborted after `timeoutSeconds`, by {@link close} or by the caller's signal. It uses a
-   * per-request controller whose listeners are removed afterwards, not `AbortSignal.any`, which
-   * leaks on Node 20 when combined with a long-lived signal.
+   * per-request controller subscribed through {@link onStop}, not `AbortSignal.any`, which leaks on
+   * Node 20 when combined with a long-lived signal.
    */
   private async exchange(
     url: string,
@@ -206,8 +207,7 @@ export class HttpTransport {
   ): Promise<{ response: Response; text: string }> {
     const controller = new AbortController();
     const onStop = (): void => controller.abort();
-    this.closing.signal.addEventListener("abort", onStop, { once: true });
-    callerSignal?.addEventListener("abort", onStop, { once: true });
+    const unsubscribe = this.onStop(onStop, callerSignal);
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (timeoutSeconds !== null && Number.isFinite(timeoutSeconds)) {
       const ms = Math.max(1, Math.ceil(timeoutSeconds * 1000));
@@ -221,9 +221,22 @@ export class HttpTransport {
       throw controller.signal.reason instanceof TimedOut ? controller.signal.reason : cause;
     } finally {
       clearTimeout(timer);
-      this.closing.signal.removeEventListener("abort", onStop);
-      callerSignal?.removeEventListener("abort", onStop);
+      unsubscribe();
     }
+  }
+
+  /**
+   * Runs `callback` when the client closes or `callerSignal` aborts. Shared signals get one
+   * listener each however many calls are in flight ({@link onAbort}), so no
+   * MaxListenersExceededWarning at any concurrency. Returns the unsubscribe function.
+   */
+  private onStop(callback: () => void, callerSignal: AbortSignal | undefined): () => void {
+    const offClosing = onAbort(this.closing.signal, callback);
+    const offCaller = callerSignal === undefined ? undefined : onAbort(callerSignal, callback);
+    return () => {
+      offClosing();
+      offCaller?.();
+    };
   }
 
   private headers(hasBody: boolean): Record<string, string> {
@@ -268,19 +281,16 @@ export class HttpTransport {
       }
       const cleanup = (): void => {
         clearTimeout(timer);
-        this.closing.signal.removeEventListener("abort", onStop);
-        call.signal?.removeEventListener("abort", onStop);
-      };
-      const onStop = (): void => {
-        cleanup();
-        reject(this.cancelledError(call));
+        unsubscribe();
       };
       const timer = setTimeout(() => {
         cleanup();
         resolve();
       }, seconds * 1000);
-      this.closing.signal.addEventListener("abort", onStop, { once: true });
-      call.signal?.addEventListener("abort", onStop, { once: true });
+      const unsubscribe = this.onStop(() => {
+        cleanup();
+        reject(this.cancelledError(call));
+      }, call.signal);
     });
   }
 }

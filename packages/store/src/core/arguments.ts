@@ -1,13 +1,16 @@
-import { AglError, parseOrThrow } from "@agentlightning/types";
+import { AglError, assertSafeJson, parseOrThrow } from "@agentlightning/types";
 import * as z from "zod";
 
 // Runtime checks of plain (non-schema) arguments, for in-process callers that bypass the HTTP
 // layer's validation. Every failure is an AglError invalid_argument naming the argument.
 
-/** The value if it is a string, else `invalid_argument`. */
+/**
+ * The value if it is a string the store can keep (no NUL, no lone surrogate: the JSON rule of
+ * `assertSafeJson`), else `invalid_argument`.
+ */
 export function requireString(value: unknown, name: string): string {
   if (typeof value !== "string") throw new AglError("invalid_argument", `${name} must be a string`);
-  return value;
+  return assertSafeJson(value, name);
 }
 
 /** null for null/undefined, the value if it is a string, else `invalid_argument`. */

@@ -1,6 +1,7 @@
 import {
   AglError,
   AttemptStatusSchema,
+  assertSafeJson,
   defaultRolloutConfig,
   EnqueueRolloutRequestSchema,
   type JsonObject,
@@ -19,6 +20,7 @@ import {
 } from "@agentlightning/types";
 import * as z from "zod";
 import type { AttemptPatch, EnqueueRolloutOptions, RolloutPatch } from "../store.js";
+import { checkExplicitSequenceId } from "./sequence-ids.js";
 
 // Validation of store inputs with the wire schemas, shared by every store implementation, so that
 // bad input fails the same way (AglError invalid_argument naming the field) before anything changes.
@@ -81,6 +83,8 @@ export function normalizeRolloutPatch(patch: RolloutPatch): RolloutPatch {
       throw new AglError("invalid_argument", `${key} is invalid; it cannot be a null value.`);
     }
   }
+  // The whole patch, `input` included (the schema below leaves input unparsed).
+  assertSafeJson(patch, "rollout update");
   const { input, ...rest } = patch;
   const parsed = parseOrThrow(RolloutPatchSchema, rest, "rollout update") as RolloutPatch;
   const out: RolloutPatch = {};
@@ -113,9 +117,14 @@ export function normalizeAttemptPatch(patch: AttemptPatch): AttemptPatch {
   return parseOrThrow(AttemptPatchSchema, patch, "attempt update") as AttemptPatch;
 }
 
-/** Validates a span (required keys, attribute values), keeping unknown keys. */
+/**
+ * Validates a span (required keys, attribute values, `sequence_id` at most
+ * `MAX_EXPLICIT_SEQUENCE_ID`, 2^52), keeping unknown keys.
+ */
 export function normalizeSpan(span: unknown, what = "span"): Span {
-  return parseOrThrow(SpanSchema, span, what);
+  const parsed = parseOrThrow(SpanSchema, span, what);
+  checkExplicitSequenceId(parsed.sequence_id, what);
+  return parsed;
 }
 
 /** Validates named resources, filling variant defaults (`api_key: null`, `sampling_parameters: {}`). */

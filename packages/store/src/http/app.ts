@@ -22,7 +22,7 @@ import { spanRoutes } from "./routes/spans.js";
 import { statisticsRoutes } from "./routes/statistics.js";
 import { waitRoutes } from "./routes/waits.js";
 import { workerRoutes } from "./routes/workers.js";
-import { parseBody } from "./validate.js";
+import { checkRequestText, parseBody } from "./validate.js";
 
 /** The API prefix of the store routes. */
 export const STORE_API_PREFIX = "/v1/agl";
@@ -117,8 +117,10 @@ export function createStoreApp(options: StoreAppOptions): Hono<StoreAppEnv> {
     const template = `${prefix}${pathTemplate(route.path)}`;
     return async (c: Context<StoreAppEnv>) => {
       c.set("aglRoute", template);
+      const searchParams = new URL(c.req.url).searchParams;
+      checkRequestText(searchParams, c.req.param());
       const parsed = route.body ? await parseBody(c, route.body, route.bodyRequired ?? false) : undefined;
-      const query = route.query ? parseQuery(route.query, new URL(c.req.url).searchParams) : undefined;
+      const query = route.query ? parseQuery(route.query, searchParams) : undefined;
       const result = await route.handle(
         {
           body: parsed?.data,

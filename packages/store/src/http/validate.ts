@@ -1,11 +1,14 @@
-import { toValidationDetail, type ValidationDetailItem } from "@agentlightning/types";
+import { assertSafeJson, toValidationDetail, type ValidationDetailItem } from "@agentlightning/types";
 import type { Context } from "hono";
 import type * as z from "zod";
 import { checkSortBy } from "../core/query-engine.js";
 import { badRequest, RequestValidationError } from "./errors.js";
 
 // Request parsing in the order of docs/store-contract.md §4.2: body/query schema (422) → semantic checks (400);
-// the store is called only after both passed, so a rejected request changes nothing.
+// the store is called only after both passed, so a rejected request changes nothing. Before any
+// schema sees a body, the store's JSON rule (assertSafeJson: at most MAX_JSON_DEPTH levels, no NUL
+// or lone surrogate in any text) is applied to it as a whole: a 400 naming the field, for every
+// JSON route at once, and nothing downstream (zod, error echoes, copies) meets a deeper document.
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -50,13 +53,25 @@ export async function readJsonBody(c: Context): Promise<RequestBody> {
     ]);
   }
   let text = "";
+  let value: unknown;
   try {
     text = utf8.decode(bytes);
-    const value: unknown = JSON.parse(text);
-    return value === null ? { present: false } : { present: true, value };
+    // V8's JSON.parse is iterative: any nesting parses, and the rule below bounds it.
+    value = JSON.parse(text);
   } catch (error) {
     throw new RequestValidationError([jsonInvalid(text, error)]);
   }
+  assertSafeJson(value, "request body");
+  return value === null ? { present: false } : { present: true, value };
+}
+
+/**
+ * The JSON rule for the other parts of a request: every query parameter value and path parameter
+ * (400 `Invalid query parameter <name>: ...` / `Invalid path parameter <name>: ...`).
+ */
+export function checkRequestText(searchParams: URLSearchParams, params: Record<string, string>): void {
+  for (const [name, value] of searchParams) assertSafeJson(value, `query parameter ${name}`);
+  for (const [name, value] of Object.entries(params)) assertSafeJson(value, `path parameter ${name}`);
 }
 
 /** Parses `value` with `schema` or throws a 422 naming every offending field under `location`. */

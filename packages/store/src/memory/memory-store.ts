@@ -76,6 +76,7 @@ import type {
   StoreCapabilities,
   StoreSettings,
 } from "../store.js";
+import { checkSequenceRoom } from "../core/sequence-ids.js";
 import { cloneJson } from "./clone-json.js";
 import { CompletionWaiters } from "./completion-waiters.js";
 import { copyAttempt, copyAttemptedRollout, copyResources, copyRollout, copyWorker } from "./copies.js";
@@ -409,6 +410,10 @@ export class InMemoryLightningStore implements LightningStore {
       requireString(pair[1], `pairs.${index}.1`);
       return requireString(pair[0], `pairs.${index}.0`);
     });
+    // All or nothing: every rollout must have room for its whole block before any number is taken.
+    const counts = new Map<string, number>();
+    for (const id of checked) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const [id, count] of counts) checkSequenceRoom(id, this.sequenceCounters.get(id) ?? 0, count);
     return checked.map((rolloutId) => this.nextSequence(rolloutId));
   }
 
@@ -798,7 +803,9 @@ export class InMemoryLightningStore implements LightningStore {
   }
 
   private nextSequence(rolloutId: string): number {
-    const next = (this.sequenceCounters.get(rolloutId) ?? 0) + 1;
+    const counter = this.sequenceCounters.get(rolloutId) ?? 0;
+    checkSequenceRoom(rolloutId, counter, 1);
+    const next = counter + 1;
     this.sequenceCounters.set(rolloutId, next);
     return next;
   }

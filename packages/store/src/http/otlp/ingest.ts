@@ -1,4 +1,5 @@
 import { isAttemptedRollout, type Span } from "@agentlightning/types";
+import { normalizeSpan } from "../../core/normalize.js";
 import { attemptNotFound, rolloutNotFound } from "../../core/store-errors.js";
 import type { LightningStore } from "../../store.js";
 import { type ConvertedTraceRequest, convertTraceRequest } from "./convert.js";
@@ -34,8 +35,8 @@ async function checkTargetsExist(store: LightningStore, spans: readonly Span[]):
 }
 
 /**
- * Stores converted OTLP spans (docs/store-contract.md §4.7): checks that every rollout and attempt exists before
- * anything changes, allocates the missing sequence ids in one bulk call in payload order, then
+ * Stores converted OTLP spans (docs/store-contract.md §4.7): checks every span and that every rollout and attempt
+ * exists before anything changes, allocates the missing sequence ids in one bulk call in payload order, then
  * stores all spans with `addManySpans` (duplicates skipped). Throws the store's `not_found`
  * error for an unknown rollout or attempt, having stored nothing.
  */
@@ -46,6 +47,9 @@ export async function storeOtlpSpans(
   const { skipped } = converted;
   const spans = converted.spans.map((draft) => draft.span);
   if (spans.length === 0) return { stored: 0, duplicates: 0, skipped };
+  // The store's own span checks (schema, JSON and text rule) before any sequence id is allocated,
+  // so a rejected export consumes no numbers.
+  spans.forEach((span, index) => normalizeSpan(span, `spans.${index}`));
   await checkTargetsExist(store, spans);
   const lacking = converted.spans.filter((draft) => draft.allocateSequenceId).map((draft) => draft.span);
   if (lacking.length > 0) {

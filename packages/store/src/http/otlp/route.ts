@@ -45,8 +45,9 @@ export interface OtlpTracesHandlerOptions {
 
 /**
  * The `POST /v1/traces` handler (docs/store-contract.md §4.7): protobuf only, optional gzip in and out, 400 with a
- * `google.rpc.Status` for a wrong content type, an undecodable payload, invalid attribute values or
- * an unknown rollout/attempt — in which case nothing of the request is stored.
+ * `google.rpc.Status` for a wrong content type, an invalid or truncated gzip stream, an undecodable
+ * payload, invalid attribute values or text, or an unknown rollout/attempt — in which case nothing
+ * of the request is stored.
  */
 export function createOtlpTracesHandler(options: OtlpTracesHandlerOptions) {
   const { store, logger, maxBodyBytes } = options;
@@ -63,7 +64,9 @@ export function createOtlpTracesHandler(options: OtlpTracesHandlerOptions) {
         if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
           return c.json({ detail: `Decompressed request body exceeds ${maxBodyBytes} bytes` }, 413);
         }
-        throw error;
+        // Anything else zlib refuses (bad header, corrupt data, truncated stream) is the client's
+        // garbage, answered like any undecodable payload (upstream answers 500).
+        return rejected(c, `Unable to decompress gzip OTLP traces payload: ${reason(error)}`);
       }
     }
     let decoded: DecodedTraceRequest = {};
