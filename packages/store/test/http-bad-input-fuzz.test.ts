@@ -26,6 +26,11 @@ const P = STORE_API_PREFIX;
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
 type Json = any;
 
+/** The JSON body of a response, untyped. */
+async function jsonOf(res: Response): Promise<Json> {
+  return res.json();
+}
+
 /** A value of exactly `levels` levels of arrays/objects (alternating), around `leaf`. */
 function nested(levels: number, leaf: unknown = 1): unknown {
   let value = leaf;
@@ -216,22 +221,22 @@ for (const backend of backends) {
         rollouts: [{ input: { q: "queued", emoji: "😀" }, metadata: { tag: "a" } }],
       });
       expect(enqueued.status).toBe(201);
-      [queued] = await enqueued.json();
+      [queued] = await jsonOf(enqueued);
       const started = await post(`${P}/rollouts`, { input: { q: "running" }, worker_id: "w1" });
       expect(started.status).toBe(201);
-      running = await started.json();
+      running = await jsonOf(started);
       const next = await post(`${P}/spans/next`, {
         rollout_id: running.rollout_id,
         attempt_id: running.attempt.attempt_id,
       });
-      expect((await next.json()).sequence_id).toBe(1);
+      expect((await jsonOf(next)).sequence_id).toBe(1);
       const span = makeSpan(running.rollout_id, running.attempt.attempt_id, 1, { name: "seed" });
       expect((await post(`${P}/spans`, span)).status).toBe(201);
       const resources = await post(`${P}/resources`, {
         llm: { resource_type: "llm", endpoint: "http://127.0.0.1:1/v1", model: "m" },
       });
       expect(resources.status).toBe(201);
-      resourcesId = (await resources.json()).resources_id;
+      resourcesId = (await jsonOf(resources)).resources_id;
       expect((await post(`${P}/workers/w1`, { heartbeat_stats: { gpu: 1 } })).status).toBe(200);
       before = await snapshot();
     });
@@ -462,7 +467,8 @@ for (const backend of backends) {
       expect(body.length).toBeLessThan(10_000);
       const detail = JSON.parse(body).detail;
       expect(detail).toHaveLength(MAX_VALIDATION_DETAILS + 1);
-      expect(detail.at(-1)).toMatchObject({ type: "too_many_errors", loc: ["body"] });
+      expect(detail.at(-1)).toMatchObject({ type: "too_many_errors", loc: ["body", "rollouts"] });
+      expect(detail.at(-1).msg).toMatch(/validation stopped after 10 of 300000 elements/);
       // One huge offending value is echoed as a bounded prefix of its JSON text.
       const huge = await post(`${P}/queues/rollouts/enqueue`, { rollouts: { x: "y".repeat(1_000_000) } });
       expect(huge.status).toBe(422);
@@ -475,10 +481,10 @@ for (const backend of backends) {
     it("after all of it: nothing was consumed, the queue still hands out the queued rollout", async () => {
       expect(await snapshot()).toEqual(before);
       const next = await post(`${P}/spans/next`, { rollout_id: running.rollout_id, attempt_id: running.attempt.attempt_id });
-      expect((await next.json()).sequence_id).toBe(2);
+      expect((await jsonOf(next)).sequence_id).toBe(2);
       const dequeued = await post(`${P}/queues/rollouts/dequeue`, { limit: 10, worker_id: "w2" });
       expect(dequeued.status).toBe(200);
-      const claimed = await dequeued.json();
+      const claimed = await jsonOf(dequeued);
       expect(claimed.map((r: Json) => r.rollout_id)).toEqual([queued.rollout_id]);
       expect(claimed[0].input).toEqual({ q: "queued", emoji: "😀" });
     });
@@ -488,10 +494,10 @@ for (const backend of backends) {
       const atLimit = nested(MAX_JSON_DEPTH - 3, "leaf");
       const res = await post(`${P}/queues/rollouts/enqueue`, { rollouts: [{ input: atLimit }] });
       expect(res.status).toBe(201);
-      const [stored] = await res.json();
+      const [stored] = await jsonOf(res);
       const listed = await getJson(`${P}/rollouts?sort_by=rollout_id&limit=-1`);
       expect(listed.items.find((r: Json) => r.rollout_id === stored.rollout_id).input).toEqual(atLimit);
-      const dequeued = await (await post(`${P}/queues/rollouts/dequeue`, { limit: 10 })).json();
+      const dequeued = await jsonOf(await post(`${P}/queues/rollouts/dequeue`, { limit: 10 }));
       expect(dequeued.map((r: Json) => r.rollout_id)).toEqual([stored.rollout_id]);
       expect(dequeued[0].input).toEqual(atLimit);
       // One level more is refused, and changes nothing.
@@ -550,3 +556,41 @@ for (const backend of backends) {
     }
   });
 }
+
+describe("large arrays in a body are validated element by element", () => {
+  let server: LightningStoreServer;
+  let store: InMemoryLightningStore;
+  beforeAll(async () => {
+    store = new InMemoryLightningStore();
+    server = new LightningStoreServer({ store, port: 0 });
+    await server.start();
+  });
+  afterAll(async () => {
+    await server.stop({ graceMs: 500 });
+    await store.close();
+  });
+  const enqueue = (rollouts: unknown[]) =>
+    fetch(`${server.url}${P}/queues/rollouts/enqueue`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ rollouts }),
+    });
+
+  it("one bad element at the end of 1,500 is named, and nothing is stored", async () => {
+    const rollouts: unknown[] = Array.from({ length: 1_500 }, (_, i) => ({ input: i }));
+    rollouts[1_499] = { mode: "train" };
+    const res = await enqueue(rollouts);
+    expect(res.status).toBe(422);
+    const { detail } = await jsonOf(res);
+    expect(detail).toEqual([expect.objectContaining({ type: "missing", loc: ["body", "rollouts", 1_499, "input"] })]);
+    expect((await store.statistics()).total_rollouts).toBe(0);
+  });
+
+  it("1,500 valid elements are stored with their defaults, in order", async () => {
+    const res = await enqueue(Array.from({ length: 1_500 }, (_, i) => ({ input: i, mode: "val" })));
+    expect(res.status).toBe(201);
+    const stored = await jsonOf(res);
+    expect(stored).toHaveLength(1_500);
+    expect(stored[1_499]).toMatchObject({ input: 1_499, mode: "val", config: { max_attempts: 1 }, metadata: {} });
+  });
+});
