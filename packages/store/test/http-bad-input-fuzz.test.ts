@@ -1,8 +1,9 @@
 import { gzipSync } from "node:zlib";
-import { PGlite } from "@electric-sql/pglite";
 import { type AglError, MAX_JSON_DEPTH, MAX_VALIDATION_DETAILS } from "@agentlightning/types";
+import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LightningStoreClient } from "../src/client/store-client.js";
 import { MAX_EXPLICIT_SEQUENCE_ID } from "../src/core/sequence-ids.js";
 import { STORE_API_PREFIX, STORE_API_ROUTES } from "../src/http/app.js";
 import { otlpTypes } from "../src/http/otlp/proto.js";
@@ -165,7 +166,9 @@ function encodeOtlp(rolloutId: string, attemptId: string, spanName: Uint8Array |
 
 async function rpcStatusMessage(res: Response): Promise<string> {
   const bytes = new Uint8Array(await res.arrayBuffer());
-  return (otlpTypes.RpcStatus.toObject(otlpTypes.RpcStatus.decode(bytes)) as { message?: string }).message ?? "";
+  return (
+    (otlpTypes.RpcStatus.toObject(otlpTypes.RpcStatus.decode(bytes)) as { message?: string }).message ?? ""
+  );
 }
 
 for (const backend of backends) {
@@ -273,7 +276,8 @@ for (const backend of backends) {
         },
         {
           name: `${label} in enqueue metadata`,
-          send: () => post(`${P}/queues/rollouts/enqueue`, { rollouts: [{ input: 1, metadata: { m: [bad] } }] }),
+          send: () =>
+            post(`${P}/queues/rollouts/enqueue`, { rollouts: [{ input: 1, metadata: { m: [bad] } }] }),
           names: /rollouts\.0\.metadata\.m\.0/,
         },
         {
@@ -291,11 +295,15 @@ for (const backend of backends) {
           send: () => post(`${P}/queues/rollouts/dequeue`, { worker_id: `w${bad}` }),
           names: /worker_id/,
         },
-        ...(canEncode ? [{
-          name: `${label} in a rollout id (path)`,
-          send: () => post(`${P}/rollouts/${enc(`ro-${bad}`)}`, { metadata: {} }),
-          names: /path parameter rollout_id/,
-        }] : []),
+        ...(canEncode
+          ? [
+              {
+                name: `${label} in a rollout id (path)`,
+                send: () => post(`${P}/rollouts/${enc(`ro-${bad}`)}`, { metadata: {} }),
+                names: /path parameter rollout_id/,
+              },
+            ]
+          : []),
         {
           name: `${label} in a rollout update`,
           send: () => post(`${P}/rollouts/${rid()}`, { input: [bad], metadata: { ok: 1 } }),
@@ -311,11 +319,15 @@ for (const backend of backends) {
           send: () => post(`${P}/rollouts/${rid()}/attempts/${aid()}`, { worker_id: bad }),
           names: /worker_id/,
         },
-        ...(canEncode ? [{
-          name: `${label} in a worker id (path)`,
-          send: () => post(`${P}/workers/${enc(`w${bad}`)}`, {}),
-          names: /path parameter worker_id/,
-        }] : []),
+        ...(canEncode
+          ? [
+              {
+                name: `${label} in a worker id (path)`,
+                send: () => post(`${P}/workers/${enc(`w${bad}`)}`, {}),
+                names: /path parameter worker_id/,
+              },
+            ]
+          : []),
         {
           name: `${label} in heartbeat stats`,
           send: () => post(`${P}/workers/w1`, { heartbeat_stats: { load: { [bad]: 1 } } }),
@@ -323,12 +335,16 @@ for (const backend of backends) {
         },
         {
           name: `${label} in a resource name`,
-          send: () => post(`${P}/resources`, { [`llm${bad}`]: { resource_type: "llm", endpoint: "e", model: "m" } }),
+          send: () =>
+            post(`${P}/resources`, { [`llm${bad}`]: { resource_type: "llm", endpoint: "e", model: "m" } }),
           names: /request body: key/,
         },
         {
           name: `${label} in a resource field`,
-          send: () => post(`${P}/resources/${resourcesId}`, { llm: { resource_type: "llm", endpoint: "e", model: bad } }),
+          send: () =>
+            post(`${P}/resources/${resourcesId}`, {
+              llm: { resource_type: "llm", endpoint: "e", model: bad },
+            }),
           names: /llm\.model/,
         },
         {
@@ -338,7 +354,8 @@ for (const backend of backends) {
         },
         {
           name: `${label} in a span attribute`,
-          send: () => post(`${P}/spans`, makeSpan(rid(), aid(), 2, { attributes: { [`a${bad}`]: "v", b: [bad] } })),
+          send: () =>
+            post(`${P}/spans`, makeSpan(rid(), aid(), 2, { attributes: { [`a${bad}`]: "v", b: [bad] } })),
           names: /attributes/,
         },
         {
@@ -351,11 +368,15 @@ for (const backend of backends) {
           send: () => post(`${P}/spans/search`, { rollout_id: rid(), name_contains: bad }),
           names: /name_contains/,
         },
-        ...(canEncode ? [{
-          name: `${label} in a query parameter`,
-          send: () => call(`${P}/rollouts?rollout_id_contains=${enc(bad)}`),
-          names: /query parameter rollout_id_contains/,
-        }] : []),
+        ...(canEncode
+          ? [
+              {
+                name: `${label} in a query parameter`,
+                send: () => call(`${P}/rollouts?rollout_id_contains=${enc(bad)}`),
+                names: /query parameter rollout_id_contains/,
+              },
+            ]
+          : []),
         {
           name: `${label} in waited rollout ids`,
           send: () => post(`${P}/waits/rollouts`, { rollout_ids: [rid(), bad], timeout: 0 }),
@@ -388,7 +409,9 @@ for (const backend of backends) {
         expect(res.status).toBe(400);
         expect(res.headers.get("content-type")).toBe("application/x-protobuf");
         // NUL is valid UTF-8 and meets the text rule; the UTF-8 form of a surrogate is not UTF-8.
-        expect(await rpcStatusMessage(res)).toMatch(/name: text contains U\+0000|^Unable to parse OTLP traces payload: .*utf-8/);
+        expect(await rpcStatusMessage(res)).toMatch(
+          /name: text contains U\+0000|^Unable to parse OTLP traces payload: .*utf-8/,
+        );
       }
       expect(await snapshot()).toEqual(before);
     });
@@ -399,14 +422,50 @@ for (const backend of backends) {
       for (const levels of [MAX_JSON_DEPTH + 1, 2_400]) {
         const deep = nested(levels);
         const cases: BadRequest[] = [
-          { name: "enqueue input", send: () => post(`${P}/queues/rollouts/enqueue`, { rollouts: [{ input: deep }] }), names: /deeper than 100 levels/ },
-          { name: "enqueue metadata", send: () => post(`${P}/queues/rollouts/enqueue`, { rollouts: [{ input: 1, metadata: { d: deep } }] }), names: /rollouts\.0\.metadata\.d/ },
-          { name: "start_rollout input", send: () => post(`${P}/rollouts`, { input: deep }), names: /input\.(0|k)\.(0|k)/ },
-          { name: "rollout update", send: () => post(`${P}/rollouts/${rid}`, { input: deep }), names: /deeper than/ },
-          { name: "attempt metadata", send: () => post(`${P}/rollouts/${rid}/attempts/${aid}`, { metadata: { d: deep } }), names: /deeper than/ },
-          { name: "heartbeat stats", send: () => post(`${P}/workers/w1`, { heartbeat_stats: { d: deep } }), names: /heartbeat_stats\.d/ },
-          { name: "resources", send: () => post(`${P}/resources`, { llm: { resource_type: "llm", endpoint: "e", model: "m", sampling_parameters: { d: deep } } }), names: /deeper than/ },
-          { name: "a span's extra key", send: () => post(`${P}/spans`, makeSpan(rid, aid, 2, { extra: deep })), names: /extra/ },
+          {
+            name: "enqueue input",
+            send: () => post(`${P}/queues/rollouts/enqueue`, { rollouts: [{ input: deep }] }),
+            names: /deeper than 100 levels/,
+          },
+          {
+            name: "enqueue metadata",
+            send: () =>
+              post(`${P}/queues/rollouts/enqueue`, { rollouts: [{ input: 1, metadata: { d: deep } }] }),
+            names: /rollouts\.0\.metadata\.d/,
+          },
+          {
+            name: "start_rollout input",
+            send: () => post(`${P}/rollouts`, { input: deep }),
+            names: /input\.(0|k)\.(0|k)/,
+          },
+          {
+            name: "rollout update",
+            send: () => post(`${P}/rollouts/${rid}`, { input: deep }),
+            names: /deeper than/,
+          },
+          {
+            name: "attempt metadata",
+            send: () => post(`${P}/rollouts/${rid}/attempts/${aid}`, { metadata: { d: deep } }),
+            names: /deeper than/,
+          },
+          {
+            name: "heartbeat stats",
+            send: () => post(`${P}/workers/w1`, { heartbeat_stats: { d: deep } }),
+            names: /heartbeat_stats\.d/,
+          },
+          {
+            name: "resources",
+            send: () =>
+              post(`${P}/resources`, {
+                llm: { resource_type: "llm", endpoint: "e", model: "m", sampling_parameters: { d: deep } },
+              }),
+            names: /deeper than/,
+          },
+          {
+            name: "a span's extra key",
+            send: () => post(`${P}/spans`, makeSpan(rid, aid, 2, { extra: deep })),
+            names: /extra/,
+          },
         ];
         for (const bad of cases) await expectRejected({ ...bad, name: `${bad.name} (${levels} levels)` });
       }
@@ -435,7 +494,11 @@ for (const backend of backends) {
 
     it("item 4: invalid or truncated gzip on /v1/traces is a 400 google.rpc.Status", async () => {
       const valid = gzipSync(encodeOtlp(running.rollout_id, running.attempt.attempt_id, "fine"));
-      for (const body of [new Uint8Array([1, 2, 3, 4]), valid.subarray(0, valid.length - 9), valid.subarray(0, 12)]) {
+      for (const body of [
+        new Uint8Array([1, 2, 3, 4]),
+        valid.subarray(0, valid.length - 9),
+        valid.subarray(0, 12),
+      ]) {
         const res = await call("/v1/traces", {
           method: "POST",
           headers: { "content-type": "application/x-protobuf", "content-encoding": "gzip" },
@@ -451,7 +514,11 @@ for (const backend of backends) {
     it("item 5: explicit sequence ids above 2^52 are a 400 naming sequence_id; nothing is consumed", async () => {
       for (const sequenceId of [9007199254740990, Number.MAX_SAFE_INTEGER, MAX_EXPLICIT_SEQUENCE_ID + 1]) {
         const span = makeSpan(running.rollout_id, running.attempt.attempt_id, sequenceId, { name: "late" });
-        await expectRejected({ name: `sequence_id ${sequenceId}`, send: () => post(`${P}/spans`, span), names: /sequence_id: must be at most 4503599627370496/ });
+        await expectRejected({
+          name: `sequence_id ${sequenceId}`,
+          send: () => post(`${P}/spans`, span),
+          names: /sequence_id: must be at most 4503599627370496/,
+        });
       }
       expect(await snapshot()).toEqual(before);
     });
@@ -480,7 +547,10 @@ for (const backend of backends) {
 
     it("after all of it: nothing was consumed, the queue still hands out the queued rollout", async () => {
       expect(await snapshot()).toEqual(before);
-      const next = await post(`${P}/spans/next`, { rollout_id: running.rollout_id, attempt_id: running.attempt.attempt_id });
+      const next = await post(`${P}/spans/next`, {
+        rollout_id: running.rollout_id,
+        attempt_id: running.attempt.attempt_id,
+      });
       expect((await jsonOf(next)).sequence_id).toBe(2);
       const dequeued = await post(`${P}/queues/rollouts/dequeue`, { limit: 10, worker_id: "w2" });
       expect(dequeued.status).toBe(200);
@@ -501,7 +571,9 @@ for (const backend of backends) {
       expect(dequeued.map((r: Json) => r.rollout_id)).toEqual([stored.rollout_id]);
       expect(dequeued[0].input).toEqual(atLimit);
       // One level more is refused, and changes nothing.
-      const over = await post(`${P}/queues/rollouts/enqueue`, { rollouts: [{ input: nested(MAX_JSON_DEPTH - 2) }] });
+      const over = await post(`${P}/queues/rollouts/enqueue`, {
+        rollouts: [{ input: nested(MAX_JSON_DEPTH - 2) }],
+      });
       expect(over.status).toBe(400);
       expect((await getJson(`${P}/statistics`)).total_rollouts).toBe(before.statistics.total_rollouts + 1);
     });
@@ -518,22 +590,39 @@ for (const backend of backends) {
         expect(error.code).toBe("invalid_argument");
         expect(error.message).toMatch(/^Invalid rollout: input/);
       }
+      // The HTTP client is a store too: it refuses the same documents before sending them.
+      const client = new LightningStoreClient({ url: server.url, retryDelays: [] });
+      try {
+        for (const input of [nested(MAX_JSON_DEPTH), nested(10_000), { s: "\u0000" }]) {
+          const error = await expectRejection(client.enqueueRollout({ input }));
+          expect(error.code).toBe("invalid_argument");
+        }
+        expect((await client.enqueueRollout({ input: nested(MAX_JSON_DEPTH - 3) })).rollout_id).toMatch(
+          /^ro-/,
+        );
+      } finally {
+        await client.close();
+      }
       await expectRejection(store.updateWorker("w\u0000"));
       await expectRejection(store.getRolloutById("ro-\udfff"));
       await expectRejection(store.updateRollout(ok.rollout_id, { input: nested(5_000) }));
-      await expectRejection(store.addResources({ ["r\u0000"]: { resource_type: "llm", endpoint: "e", model: "m" } } as never));
+      await expectRejection(
+        store.addResources({ "r\u0000": { resource_type: "llm", endpoint: "e", model: "m" } } as never),
+      );
       const error: AglError = await expectRejection(
         store.addSpan(makeSpan(running.rollout_id, running.attempt.attempt_id, MAX_EXPLICIT_SEQUENCE_ID + 1)),
       );
       expect(error.message).toMatch(/sequence_id: must be at most/);
       // The ceiling itself is accepted.
       expect(
-        await store.addSpan(makeSpan(running.rollout_id, running.attempt.attempt_id, MAX_EXPLICIT_SEQUENCE_ID)),
+        await store.addSpan(
+          makeSpan(running.rollout_id, running.attempt.attempt_id, MAX_EXPLICIT_SEQUENCE_ID),
+        ),
       ).not.toBeNull();
       expect(await store.getNextSpanSequenceId(running.rollout_id, running.attempt.attempt_id)).toBe(
         MAX_EXPLICIT_SEQUENCE_ID + 1,
       );
-      expect((await store.statistics()).total_rollouts).toBe(total + 1);
+      expect((await store.statistics()).total_rollouts).toBe(total + 2);
     });
 
     if (backend.name !== "memory") {
@@ -542,9 +631,16 @@ for (const backend of backends) {
         const rid = running.rollout_id;
         const aid = running.attempt.attempt_id;
         // A database that took a larger explicit id before the ceiling existed.
-        await opened.exec?.(`UPDATE span_counters SET counter = ${Number.MAX_SAFE_INTEGER - 2} WHERE rollout_id = '${rid}'`);
+        await opened.exec?.(
+          `UPDATE span_counters SET counter = ${Number.MAX_SAFE_INTEGER - 2} WHERE rollout_id = '${rid}'`,
+        );
         expect(await store.getNextSpanSequenceId(rid, aid)).toBe(Number.MAX_SAFE_INTEGER - 1);
-        await expect(store.getManySpanSequenceIds([[rid, aid], [rid, aid]])).rejects.toThrow(/exhausted/);
+        await expect(
+          store.getManySpanSequenceIds([
+            [rid, aid],
+            [rid, aid],
+          ]),
+        ).rejects.toThrow(/exhausted/);
         expect(await store.getNextSpanSequenceId(rid, aid)).toBe(Number.MAX_SAFE_INTEGER);
         const error = await expectRejection(store.getNextSpanSequenceId(rid, aid));
         expect(error.code).toBe("invalid_argument");
@@ -582,7 +678,9 @@ describe("large arrays in a body are validated element by element", () => {
     const res = await enqueue(rollouts);
     expect(res.status).toBe(422);
     const { detail } = await jsonOf(res);
-    expect(detail).toEqual([expect.objectContaining({ type: "missing", loc: ["body", "rollouts", 1_499, "input"] })]);
+    expect(detail).toEqual([
+      expect.objectContaining({ type: "missing", loc: ["body", "rollouts", 1_499, "input"] }),
+    ]);
     expect((await store.statistics()).total_rollouts).toBe(0);
   });
 
@@ -591,6 +689,11 @@ describe("large arrays in a body are validated element by element", () => {
     expect(res.status).toBe(201);
     const stored = await jsonOf(res);
     expect(stored).toHaveLength(1_500);
-    expect(stored[1_499]).toMatchObject({ input: 1_499, mode: "val", config: { max_attempts: 1 }, metadata: {} });
+    expect(stored[1_499]).toMatchObject({
+      input: 1_499,
+      mode: "val",
+      config: { max_attempts: 1 },
+      metadata: {},
+    });
   });
 });

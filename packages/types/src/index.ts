@@ -96,14 +96,6 @@ export type {
   RolloutOrAttempted,
   RolloutRequest,
 } from "./rollout.js";
-export type { JsonProblem } from "./safe-json.js";
-export {
-  assertSafeJson,
-  findJsonProblem,
-  findTextProblem,
-  jsonPathText,
-  MAX_JSON_DEPTH,
-} from "./safe-json.js";
 export {
   AttemptedRolloutSchema,
   AttemptSchema,
@@ -115,6 +107,14 @@ export {
   RolloutRequestSchema,
   RolloutSchema,
 } from "./rollout.js";
+export type { JsonProblem } from "./safe-json.js";
+export {
+  assertSafeJson,
+  findJsonProblem,
+  findTextProblem,
+  jsonPathText,
+  MAX_JSON_DEPTH,
+} from "./safe-json.js";
 export type {
   Attributes,
   AttributeValue,

@@ -51,7 +51,8 @@ describe("the JSON and text rule", () => {
   });
 
   it("assertSafeJson and parseOrThrow reject with invalid_argument naming the field", () => {
-    const call = () => parseOrThrow(EnqueueRolloutsBodySchema, { rollouts: [{ input: { q: "\ud800" } }] }, "body");
+    const call = () =>
+      parseOrThrow(EnqueueRolloutsBodySchema, { rollouts: [{ input: { q: "\ud800" } }] }, "body");
     expect(call).toThrow(AglError);
     expect(call).toThrow(/^Invalid body: rollouts\.0\.input\.q: text contains a lone UTF-16 surrogate/);
     expect(() => assertSafeJson("a\u0000", "workerId")).toThrow(/^Invalid workerId: text contains U\+0000/);
@@ -70,7 +71,10 @@ describe("validation detail caps", () => {
     expect(result.success).toBe(false);
     const detail = toValidationDetail(result.error!, "body", input);
     expect(detail).toHaveLength(MAX_VALIDATION_DETAILS + 1);
-    expect(detail.at(-1)).toMatchObject({ type: "too_many_errors", msg: expect.stringMatching(/^299980 more/) });
+    expect(detail.at(-1)).toMatchObject({
+      type: "too_many_errors",
+      msg: expect.stringMatching(/^299980 more/),
+    });
   });
 
   it("echoes small values unchanged and cuts large ones to a bounded string", () => {

@@ -67,12 +67,16 @@ export function findTextProblem(text: string): string | null {
 function printableKey(key: string): string {
   const shown = key.length > 64 ? `${key.slice(0, 64)}…` : key;
   if (findTextProblem(shown) === null) return shown;
-  return JSON.stringify(shown).slice(1, -1).replace(/[\uD800-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+  return JSON.stringify(shown)
+    .slice(1, -1)
+    .replace(/[\uD800-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 /** Dotted path of a problem (`rollouts.0.input.a`), or `(root)` for the document itself. */
 export function jsonPathText(path: readonly (string | number)[]): string {
-  return path.length === 0 ? "(root)" : path.map((p) => (typeof p === "number" ? String(p) : printableKey(p))).join(".");
+  return path.length === 0
+    ? "(root)"
+    : path.map((p) => (typeof p === "number" ? String(p) : printableKey(p))).join(".");
 }
 
 interface Frame {
@@ -118,7 +122,8 @@ export function findJsonProblem(value: unknown, maxDepth: number = MAX_JSON_DEPT
     } else {
       const key = frame.keys[i] as string;
       const keyProblem = findTextProblem(key);
-      if (keyProblem !== null) return { path: [...path], message: `key '${printableKey(key)}' ${keyProblem}` };
+      if (keyProblem !== null)
+        return { path: [...path], message: `key '${printableKey(key)}' ${keyProblem}` };
       path.push(key);
       child = (frame.value as Record<string, unknown>)[key];
     }
@@ -141,7 +146,12 @@ export function findJsonProblem(value: unknown, maxDepth: number = MAX_JSON_DEPT
 // Arrays and objects with own keys to walk; typed arrays and buffers are binary leaves (walking
 // their indexes would be slow and pointless), as are dates, maps and the like (no own keys).
 function isContainer(value: unknown): value is object {
-  return typeof value === "object" && value !== null && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof ArrayBuffer)
+  );
 }
 
 /**

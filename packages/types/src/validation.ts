@@ -79,7 +79,9 @@ export function echoInput(value: unknown, maxChars: number = MAX_ECHOED_INPUT_CH
   return text.length <= maxChars ? value : `${text.slice(0, maxChars)}…`;
 }
 
-type TextFrame = { kind: "array"; items: unknown[]; index: number } | { kind: "object"; entries: [string, unknown][]; index: number };
+type TextFrame =
+  | { kind: "array"; items: unknown[]; index: number }
+  | { kind: "object"; entries: [string, unknown][]; index: number };
 
 /** JSON text of `value` (as `JSON.stringify` writes it), cut off once it passes `maxChars`. */
 function boundedJsonText(value: unknown, maxChars: number): string {

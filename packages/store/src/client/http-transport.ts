@@ -1,5 +1,5 @@
 import type { Logger } from "@agentlightning/types";
-import { AglError } from "@agentlightning/types";
+import { AglError, assertSafeJson } from "@agentlightning/types";
 import { onAbort } from "./abort-fanout.js";
 import { errorFromNetworkFailure, errorFromResponse, isRetryableStatus } from "./http-errors.js";
 
@@ -83,6 +83,9 @@ export class HttpTransport {
 
   /** Performs the call (with retries) and returns the parsed JSON body (null for an empty body). */
   async request(req: HttpRequest): Promise<unknown> {
+    // The store's JSON rule before anything is sent, as an in-process store applies it: a body too
+    // deep for JSON.stringify, or text the server would refuse, fails here with the same error.
+    if (req.body !== undefined) assertSafeJson(req.body, "request body");
     const retry = req.retry !== false;
     const delays = this.options.retryDelays;
     for (let tryIndex = 0; ; tryIndex++) {

@@ -123,7 +123,12 @@ function arrayElement(field: z.ZodType | undefined): z.ZodType | undefined {
  * has no such field (the caller parses it as usual).
  */
 function parseLargeArrays(schema: z.ZodType, value: unknown, location: "body" | "query"): unknown {
-  if (!(schema instanceof z.ZodObject) || value === null || typeof value !== "object" || Array.isArray(value)) {
+  if (
+    !(schema instanceof z.ZodObject) ||
+    value === null ||
+    typeof value !== "object" ||
+    Array.isArray(value)
+  ) {
     return undefined;
   }
   const body = value as Record<string, unknown>;
@@ -141,7 +146,8 @@ function parseLargeArrays(schema: z.ZodType, value: unknown, location: "body" | 
       const index = checked++;
       const result = element.safeParse(items[index]);
       if (result.success) parsed[index] = result.data;
-      else for (const issue of result.error.issues) issues.push({ ...issue, path: [key, index, ...issue.path] });
+      else
+        for (const issue of result.error.issues) issues.push({ ...issue, path: [key, index, ...issue.path] });
     }
     if (issues.length > 0) {
       const shown = issues.slice(0, MAX_VALIDATION_DETAILS);

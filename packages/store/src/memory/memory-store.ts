@@ -52,6 +52,7 @@ import {
   sortItems,
   within,
 } from "../core/query-engine.js";
+import { checkSequenceRoom } from "../core/sequence-ids.js";
 import {
   ATTEMPT_SORT,
   RESOURCES_SORT,
@@ -76,7 +77,6 @@ import type {
   StoreCapabilities,
   StoreSettings,
 } from "../store.js";
-import { checkSequenceRoom } from "../core/sequence-ids.js";
 import { cloneJson } from "./clone-json.js";
 import { CompletionWaiters } from "./completion-waiters.js";
 import { copyAttempt, copyAttemptedRollout, copyResources, copyRollout, copyWorker } from "./copies.js";

@@ -49,7 +49,7 @@ export async function storeOtlpSpans(
   if (spans.length === 0) return { stored: 0, duplicates: 0, skipped };
   // The store's own span checks (schema, JSON and text rule) before any sequence id is allocated,
   // so a rejected export consumes no numbers.
-  spans.forEach((span, index) => normalizeSpan(span, `spans.${index}`));
+  for (const [index, span] of spans.entries()) normalizeSpan(span, `spans.${index}`);
   await checkTargetsExist(store, spans);
   const lacking = converted.spans.filter((draft) => draft.allocateSequenceId).map((draft) => draft.span);
   if (lacking.length > 0) {
