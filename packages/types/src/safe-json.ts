@@ -29,8 +29,14 @@ export interface JsonProblem {
   message: string;
 }
 
-// Any NUL or surrogate code unit; only strings that contain one need a closer look.
-const SUSPECT = /[\0\uD800-\uDFFF]/;
+// String.prototype.isWellFormed (ES2024, in every supported Node): native, and O(1) for the
+// one-byte strings most text is, so the common case costs two native calls and no regex.
+type MaybeWellFormed = string & { isWellFormed(): boolean };
+
+/** True when `text` holds no NUL and no lone surrogate: the fast path of {@link findTextProblem}. */
+function isSafeText(text: string): boolean {
+  return text.indexOf("\0") === -1 && (text as MaybeWellFormed).isWellFormed();
+}
 
 function hex(code: number): string {
   return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
@@ -46,7 +52,7 @@ function hex(code: number): string {
  * ```
  */
 export function findTextProblem(text: string): string | null {
-  if (!SUSPECT.test(text)) return null;
+  if (isSafeText(text)) return null;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === 0) return `contains U+0000 (NUL) at index ${i}, which the store cannot keep`;
@@ -79,18 +85,26 @@ export function jsonPathText(path: readonly (string | number)[]): string {
     : path.map((p) => (typeof p === "number" ? String(p) : printableKey(p))).join(".");
 }
 
-interface Frame {
+/** A container still to walk, with how it was reached (for the path of a problem). */
+interface Pending {
   value: object;
-  keys: string[] | null;
-  index: number;
   /** Nesting level of `value` (the document itself is 1). */
   depth: number;
+  parent: Pending | null;
+  key: string | number;
+}
+
+function pathOf(entry: Pending | null, last?: string | number): (string | number)[] {
+  const path: (string | number)[] = last === undefined ? [] : [last];
+  for (let at = entry; at !== null && at.parent !== null; at = at.parent) path.push(at.key);
+  return path.reverse();
 }
 
 /**
- * The first problem of `value` under the rule above (depth first, in key order), or null. Arrays
- * and objects are walked (own enumerable keys, as `JSON.stringify` sees them); other values are
- * leaves. `maxDepth` defaults to {@link MAX_JSON_DEPTH}.
+ * The first problem found in `value` under the rule above, or null. Arrays and objects are walked
+ * (own enumerable keys, as `JSON.stringify` sees them); other values are leaves. `maxDepth`
+ * defaults to {@link MAX_JSON_DEPTH}. The walk allocates only one small record per container and
+ * builds a path only for the problem it reports.
  */
 export function findJsonProblem(value: unknown, maxDepth: number = MAX_JSON_DEPTH): JsonProblem | null {
   if (typeof value === "string") {
@@ -98,46 +112,44 @@ export function findJsonProblem(value: unknown, maxDepth: number = MAX_JSON_DEPT
     return problem === null ? null : { path: [], message: `text ${problem}` };
   }
   if (!isContainer(value)) return null;
-  const path: (string | number)[] = [];
-  const stack: Frame[] = [];
-  const tooDeep = (): JsonProblem => ({
-    path: [...path],
+  const tooDeep = (at: Pending | null, key?: string | number): JsonProblem => ({
+    path: pathOf(at, key),
     message: `JSON nests deeper than ${maxDepth} levels of arrays and objects`,
   });
-  if (maxDepth < 1) return tooDeep();
-  stack.push({ value, keys: Array.isArray(value) ? null : Object.keys(value), index: 0, depth: 1 });
+  if (maxDepth < 1) return tooDeep(null);
+  const stack: Pending[] = [{ value, depth: 1, parent: null, key: "" }];
   while (stack.length > 0) {
-    const frame = stack[stack.length - 1] as Frame;
-    const length = frame.keys === null ? (frame.value as unknown[]).length : frame.keys.length;
-    if (frame.index >= length) {
-      stack.pop();
-      continue;
-    }
-    const i = frame.index++;
-    path.length = frame.depth - 1;
-    let child: unknown;
-    if (frame.keys === null) {
-      path.push(i);
-      child = (frame.value as unknown[])[i];
+    const entry = stack.pop() as Pending;
+    const container = entry.value;
+    if (Array.isArray(container)) {
+      for (let i = 0; i < container.length; i++) {
+        const child: unknown = container[i];
+        if (typeof child === "string") {
+          if (!isSafeText(child))
+            return { path: pathOf(entry, i), message: `text ${findTextProblem(child)}` };
+        } else if (isContainer(child)) {
+          if (entry.depth >= maxDepth) return tooDeep(entry, i);
+          stack.push({ value: child, depth: entry.depth + 1, parent: entry, key: i });
+        }
+      }
     } else {
-      const key = frame.keys[i] as string;
-      const keyProblem = findTextProblem(key);
-      if (keyProblem !== null)
-        return { path: [...path], message: `key '${printableKey(key)}' ${keyProblem}` };
-      path.push(key);
-      child = (frame.value as Record<string, unknown>)[key];
-    }
-    if (typeof child === "string") {
-      const problem = findTextProblem(child);
-      if (problem !== null) return { path: [...path], message: `text ${problem}` };
-    } else if (isContainer(child)) {
-      if (frame.depth >= maxDepth) return tooDeep();
-      stack.push({
-        value: child,
-        keys: Array.isArray(child) ? null : Object.keys(child),
-        index: 0,
-        depth: frame.depth + 1,
-      });
+      const record = container as Record<string, unknown>;
+      // for-in rather than Object.keys: no array per object (JSON objects have no inherited
+      // enumerable keys; the own-key check keeps it exact for other objects).
+      for (const key in record) {
+        if (!Object.hasOwn(record, key)) continue;
+        if (!isSafeText(key)) {
+          return { path: pathOf(entry), message: `key '${printableKey(key)}' ${findTextProblem(key)}` };
+        }
+        const child = record[key];
+        if (typeof child === "string") {
+          if (!isSafeText(child))
+            return { path: pathOf(entry, key), message: `text ${findTextProblem(child)}` };
+        } else if (isContainer(child)) {
+          if (entry.depth >= maxDepth) return tooDeep(entry, key);
+          stack.push({ value: child, depth: entry.depth + 1, parent: entry, key });
+        }
+      }
     }
   }
   return null;
@@ -146,12 +158,9 @@ export function findJsonProblem(value: unknown, maxDepth: number = MAX_JSON_DEPT
 // Arrays and objects with own keys to walk; typed arrays and buffers are binary leaves (walking
 // their indexes would be slow and pointless), as are dates, maps and the like (no own keys).
 function isContainer(value: unknown): value is object {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !ArrayBuffer.isView(value) &&
-    !(value instanceof ArrayBuffer)
-  );
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) return true;
+  return !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer);
 }
 
 /**
