@@ -9,6 +9,7 @@
 // `assertSafeJson` next to `JSON.parse` for an enqueue of 100 rollouts and a batch of 1,000 spans.
 // Results: bench/results/bad-input.{json,md}.
 
+import { cpus, loadavg } from "node:os";
 import { LightningStoreServer } from "../packages/store/dist/http/server.js";
 import { InMemoryLightningStore } from "../packages/store/dist/memory/memory-store.js";
 import { assertSafeJson } from "../packages/types/dist/index.js";
@@ -91,6 +92,10 @@ try {
   const deepBest = best(deepRuns);
   const markdown = [
     "# Bad input benchmark (`node bench/bad-input.mjs`; server and client in one process)",
+    "",
+    `Load average when run: ${loadavg()
+      .map((n) => n.toFixed(1))
+      .join(", ")} on ${cpus().length} cores (figures scale with it; compare ratios).`,
     "",
     "| request | status | body | answer | wall ms | CPU ms | RSS growth |",
     "| --- | --- | --- | --- | --- | --- | --- |",
