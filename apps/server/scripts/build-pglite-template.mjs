@@ -34,19 +34,20 @@ const pgliteVersion = packageVersion(require.resolve("@electric-sql/pglite"));
 function sqlFiles(dir) {
   const found = [];
   for (const name of readdirSync(dir)) {
-    if (name === "node_modules" || name === "dist") continue;
+    if (name === "node_modules" || name === "dist" || name.startsWith(".")) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) found.push(...sqlFiles(path));
-    else if (name.endsWith(".sql") || name.endsWith(".json")) found.push(path);
+    else if (name.endsWith(".sql") || (name.endsWith(".json") && path.includes(`${join("drizzle", "meta")}`)))
+      found.push(path);
   }
   return found.sort();
 }
 
+// Every migration and SQL file of the store package (the numbered migrations, their journal, and
+// any SQL applied after them): a change makes a new template. A stale one would still be correct
+// (the migrations run after opening), only slower.
 const hash = createHash("sha256").update(`pglite ${pgliteVersion}\n`);
-for (const file of sqlFiles(join(storeDir, "drizzle"))) {
-  hash.update(relative(storeDir, file)).update(readFileSync(file));
-}
-for (const file of sqlFiles(join(storeDir, "src")).filter((f) => f.endsWith(".sql"))) {
+for (const file of sqlFiles(storeDir)) {
   hash.update(relative(storeDir, file)).update(readFileSync(file));
 }
 const stamp = hash.digest("hex");
