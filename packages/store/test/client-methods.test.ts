@@ -459,14 +459,13 @@ describe("LightningStoreClient dequeue: network failures read as an empty queue,
     const client = new LightningStoreClient({
       url: await deadUrl(),
       logger,
-      retryDelays: [5],
-      healthRetryDelays: [5],
+      // A retry or a probe would sleep far beyond the test's limit: answering at all proves none ran.
+      retryDelays: [3_600],
+      healthRetryDelays: [3_600],
     });
     track(client);
-    const start = performance.now();
     expect(await client.dequeueRollout({ workerId: "w" })).toBeNull();
     expect(await client.dequeueManyRollouts({ limit: 3 })).toEqual([]);
-    expect(performance.now() - start).toBeLessThan(2000);
     expect(logger.lines.filter(([level]) => level === "warn")).toHaveLength(1);
     expect(logger.lines[0]?.[1]).toContain("ECONNREFUSED");
     expect(logger.lines[1]?.[0]).toBe("debug");

@@ -94,9 +94,9 @@ describe("LightningStoreClient ↔ LightningStoreServer", () => {
     const a = await store.enqueueRollout({ input: "a" });
     const b = await store.enqueueRollout({ input: "b" });
     const controller = new AbortController();
-    const start = performance.now();
+    // A timeout no test reaches: only the abort can end this wait.
     const waiting = store.waitForRollouts([a.rollout_id, b.rollout_id], {
-      timeout: 30,
+      timeout: 3_600,
       signal: controller.signal,
     });
     await sleep(50);
@@ -105,10 +105,12 @@ describe("LightningStoreClient ↔ LightningStoreServer", () => {
     controller.abort();
     const done = await waiting;
     expect(done.map((r) => r.rollout_id)).toEqual([a.rollout_id]);
-    expect(performance.now() - start).toBeLessThan(5000);
     // An already aborted signal does not wait at all.
     expect(
-      await store.waitForRollouts([a.rollout_id, b.rollout_id], { timeout: 30, signal: controller.signal }),
+      await store.waitForRollouts([a.rollout_id, b.rollout_id], {
+        timeout: 3_600,
+        signal: controller.signal,
+      }),
     ).toHaveLength(1);
   });
 

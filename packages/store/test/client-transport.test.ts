@@ -245,11 +245,21 @@ describe("LightningStoreClient transport: timeouts", () => {
       healthy(() => ({ hang: true })),
       { requestTimeout: 0.2, retryDelays: [] },
     );
-    const start = performance.now();
     const error = await rejection(client.statistics());
     expect(error.code).toBe("timeout");
     expect(error.message).toContain("0.2 s");
-    expect(performance.now() - start).toBeGreaterThanOrEqual(190);
+  });
+
+  it("an answer that takes a while but arrives within requestTimeout is not cut", async () => {
+    const { server, client } = await setup(
+      healthy(() => ({ json: STATISTICS, delayMs: 100 })),
+      {
+        requestTimeout: 5,
+        retryDelays: [],
+      },
+    );
+    await expect(client.statistics()).resolves.toMatchObject({ total_rollouts: 0 });
+    expect(timeline(server)).toEqual(["req"]);
   });
 
   it("a slow body counts against the timeout too, and the timed-out call is retried", async () => {
@@ -280,10 +290,9 @@ describe("LightningStoreClient transport: timeouts", () => {
       (req) => (req.path === HEALTH_PATH ? { hang: true } : { status: 500 }),
       { connectionTimeout: 0.1, healthRetryDelays: [0.01] },
     );
-    const start = performance.now();
     await rejection(client.statistics());
+    // Both probes hung: only connectionTimeout can have ended them.
     expect(timeline(server)).toEqual(["req", "probe", "probe"]);
-    expect(performance.now() - start).toBeGreaterThanOrEqual(190);
   });
 });
 
@@ -382,12 +391,11 @@ describe("LightningStoreClient transport: close", () => {
     const { client } = await setup(healthy(() => ({ hang: true })));
     const pending = rejection(client.statistics());
     await new Promise((r) => setTimeout(r, 50));
-    const start = performance.now();
+    // The server never answers: only close() can end the request.
     await client.close();
     await client.close();
     const error = await pending;
     expect(error.code).toBe("cancelled");
-    expect(performance.now() - start).toBeLessThan(1000);
   });
 
   it("aborts a backoff sleep", async () => {

@@ -152,9 +152,8 @@ describe("LightningStoreServer lifecycle", () => {
       timeout: null,
     });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const t0 = performance.now();
-    await server.stop({ graceMs: 5000 });
-    expect(performance.now() - t0).toBeLessThan(2000);
+    // A grace period no test reaches: stop() can only return because it ended the wait itself.
+    await server.stop({ graceMs: 3_600_000 });
     const res = await waiting;
     expect(res.status).toBe(200);
     expect((await json(res)).map((r: JsonBody) => r.rollout_id)).toEqual([finished.rollout_id]);

@@ -202,34 +202,29 @@ describe("wait_for_rollouts (§6 items 91–96)", () => {
     const fx = await startServer();
     const r = await enqueue(fx);
     await fx.postJson(`${P}/rollouts/${r.rollout_id}`, { status: "succeeded" });
-    let started = performance.now();
-    const done = await fx.postJson(WAIT, { rollout_ids: [r.rollout_id], timeout: 5 });
-    expect(performance.now() - started).toBeLessThan(200);
+    // A timeout no test reaches: the answer comes because the rollout is finished.
+    const done = await fx.postJson(WAIT, { rollout_ids: [r.rollout_id], timeout: 3_600 });
     expect(done.body).toHaveLength(1);
     expect(done.body[0]).not.toHaveProperty("attempt");
     const open = await enqueue(fx);
-    started = performance.now();
     expect((await fx.postJson(WAIT, { rollout_ids: [open.rollout_id], timeout: 0 })).body).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(200);
   });
 
   it("93/96: a pending wait returns when the rollout finishes and blocks nothing", async () => {
     const fx = await startServer();
     const r = await startRollout(fx, { input: 1 });
-    const started = performance.now();
-    const waiting = fx.postJson(WAIT, { rollout_ids: [r.rollout_id], timeout: 3 });
+    let settled = false;
+    // A timeout no test reaches: only the rollout finishing can end this wait.
+    const waiting = fx.postJson(WAIT, { rollout_ids: [r.rollout_id], timeout: 3_600 }).finally(() => {
+      settled = true;
+    });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    let t = performance.now();
     expect((await fx.get(`${P}/health`)).status).toBe(200);
     expect((await fx.post(`${P}/queues/rollouts/enqueue`, { rollouts: [{ input: 2 }] })).status).toBe(201);
-    expect(performance.now() - t).toBeLessThan(200);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    t = performance.now();
+    // Both answered while the wait was pending.
+    expect(settled).toBe(false);
     await fx.postJson(`${P}/rollouts/${r.rollout_id}/attempts/latest`, { status: "failed" });
     const res = await waiting;
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(450);
-    expect(elapsed).toBeLessThan(1500);
     expect(res.body.map((x: JsonBody) => [x.rollout_id, x.status])).toEqual([[r.rollout_id, "failed"]]);
   });
 

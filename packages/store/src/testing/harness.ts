@@ -172,11 +172,6 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Milliseconds elapsed since `start` (a `performance.now()` value). */
-export function msSince(start: number): number {
-  return performance.now() - start;
-}
-
 /** Keys a rollout returned by the store must have (§1.4, §1.14): all declared, nothing else. */
 export const ROLLOUT_KEYS = [
   "config",

@@ -70,17 +70,22 @@ export function concurrencyTests(test: StoreTest): void {
         const produced: string[] = [];
         const consumed: string[] = [];
         const total = 200;
-        const producers = Array.from({ length: 4 }, async (_, p) => {
+        let producing = 4;
+        const producers = Array.from({ length: producing }, async (_, p) => {
           for (let i = 0; i < total / 4; i++) {
             produced.push((await store.enqueueRollout({ input: { p, i } })).rollout_id);
           }
+          producing -= 1;
         });
-        const deadline = performance.now() + 60_000;
+        // A consumer stops at the first empty dequeue after every producer is done: the queue is
+        // then drained for good.
         const consumers = Array.from({ length: 8 }, async (_, c) => {
-          while (consumed.length < total && performance.now() < deadline) {
+          for (;;) {
+            const done = producing === 0;
             const got = await store.dequeueRollout({ workerId: `c${c}` });
-            if (got === null) await new Promise((resolve) => setImmediate(resolve));
-            else consumed.push(got.rollout_id);
+            if (got !== null) consumed.push(got.rollout_id);
+            else if (done) return;
+            else await new Promise((resolve) => setImmediate(resolve));
           }
         });
         await Promise.all([...producers, ...consumers]);
