@@ -12,9 +12,11 @@ import { createPgliteDriver, createPostgresDriver } from "./driver.js";
 import { migrateStore } from "./migrate.js";
 import { PostgresLightningStore, type PostgresStoreOptions, SCAN_LOCK_CLASS } from "./postgres-store.js";
 
-// Postgres-specific behaviour of PostgresLightningStore: migrations, the multi-process guarantees
-// (SKIP LOCKED dequeues, atomic sequence ids, the advisory-locked scan, LISTEN wake-ups) and PGlite
-// persistence. The contract itself is covered by the conformance suite (test/conformance-postgres).
+// Postgres-specific behaviour of PostgresLightningStore: migrations, values Postgres cannot store,
+// waits ended by a signal or by close, the multi-process guarantees (SKIP LOCKED dequeues across
+// stores, atomic sequence ids, the advisory-locked scan, LISTEN wake-ups) and PGlite persistence.
+// The contract itself (every rule, on every backend) is the conformance suite in src/testing, run
+// on this store by test/conformance-postgres.test.ts.
 // Tests always run on PGlite; when DATABASE_URL (or TEST_DATABASE_URL) is set they also run on that
 // server, each store in a fresh schema so tests never see each other's rows.
 
@@ -145,123 +147,15 @@ describe.each(testBackends())("PostgresLightningStore on $name", (backend) => {
     });
   });
 
-  it("hands each of 500 rollouts out exactly once to 32 concurrent dequeuers", async () => {
-    await withStore(backend, {}, async (store) => {
-      const ids = (
-        await store.enqueueManyRollouts(Array.from({ length: 500 }, (_, i) => ({ input: i })))
-      ).map((r) => r.rollout_id);
-      const got = await Promise.all(
-        Array.from({ length: 32 }, async (_, w) => {
-          const mine: AttemptedRollout[] = [];
-          for (;;) {
-            const batch = await store.dequeueManyRollouts({ limit: 1 + (w % 3), workerId: `w${w}` });
-            if (batch.length === 0) return mine;
-            mine.push(...batch);
-          }
-        }),
-      );
-      const claimed = got.flat().map((r) => r.rollout_id);
-      expect(claimed).toHaveLength(500);
-      expect(new Set(claimed)).toEqual(new Set(ids));
-      expect((await store.statistics()).total_attempts).toBe(500);
-    });
-  });
-
-  it("allocates sequence ids 1..20 to 20 parallel calls", async () => {
-    await withStore(backend, {}, async (store) => {
-      const got = await Promise.all(
-        Array.from({ length: 20 }, () => store.getNextSpanSequenceId("ro-x", "at-x")),
-      );
-      expect([...got].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-      expect(
-        await store.getManySpanSequenceIds([
-          ["ro-a", "1"],
-          ["ro-b", "1"],
-          ["ro-a", "2"],
-          ["ro-x", "x"],
-        ]),
-      ).toEqual([1, 1, 2, 21]);
-    });
-  });
-
-  it("stores a span batch all or nothing", async () => {
-    const clock = new TestClock();
-    await withStore(backend, { now: () => clock.now(), scanDebounceSeconds: 0 }, async (store) => {
-      const a = await store.startRollout({ input: 1 });
-      const b = await store.startRollout({ input: 2 });
-      const before = await store.statistics();
-      await expectAgl(
-        store.addManySpans([
-          makeSpan(a.rollout_id, a.attempt.attempt_id, 7),
-          makeSpan(b.rollout_id, "at-00000000", 8),
-        ]),
-        "not_found",
-      );
-      expect((await store.statistics()).total_spans).toBe(before.total_spans);
-      expect((await store.getLatestAttempt(a.rollout_id))?.status).toBe("preparing");
-      expect(await store.getNextSpanSequenceId(a.rollout_id, a.attempt.attempt_id)).toBe(1);
-
-      // A large batch is one insert; it heartbeats every group once.
-      const spans = Array.from({ length: 2000 }, (_, i) =>
-        makeSpan(
-          i % 2 ? a.rollout_id : b.rollout_id,
-          i % 2 ? a.attempt.attempt_id : b.attempt.attempt_id,
-          i + 2,
-          {
-            attributes: { i },
-            custom: { kept: i },
-          },
-        ),
-      );
-      const stored = await store.addManySpans(spans);
-      expect(stored).toHaveLength(2000);
-      expect(
-        (await store.querySpans({ rolloutId: a.rollout_id, limit: 1, offset: 999 })).items[0],
-      ).toMatchObject({
-        sequence_id: 2001,
-        custom: { kept: 1999 },
-      });
-      expect((await store.getRolloutById(a.rollout_id))?.status).toBe("running");
-      expect(await store.getNextSpanSequenceId(b.rollout_id, "any")).toBe(2001);
-    });
-  });
-
-  it("applies watchdog verdicts from the scan", async () => {
-    const clock = new TestClock();
-    await withStore(backend, { now: () => clock.now(), scanDebounceSeconds: 0 }, async (store) => {
-      const r = await store.enqueueRollout({
-        input: null,
-        config: { timeout_seconds: 5, max_attempts: 2, retry_condition: ["timeout"] },
-      });
-      await store.dequeueRollout({ workerId: "w1" });
-      clock.advance(5.5);
-      expect((await store.getLatestAttempt(r.rollout_id))?.status).toBe("timeout");
-      expect((await store.getRolloutById(r.rollout_id))?.status).toBe("requeuing");
-      expect((await store.getWorkerById("w1"))?.status).toBe("unknown");
-      expect((await store.dequeueManyRollouts({ limit: 5 })).map((x) => x.rollout_id)).toEqual([
-        r.rollout_id,
-      ]);
-    });
-  });
-
-  it("wakes a pending wait promptly and releases it on close", async () => {
+  it("ends a wait early on its signal, and releases pending waits on close", async () => {
     await withStore(backend, {}, async (store) => {
       const r = await store.enqueueRollout({ input: null });
-      const started = performance.now();
-      const waiting = store.waitForRollouts([r.rollout_id], { timeout: 10 });
-      setTimeout(() => void store.updateRollout(r.rollout_id, { status: "cancelled" }), 100);
-      const done = await waiting;
-      expect(done.map((x) => x.status)).toEqual(["cancelled"]);
-      expect(performance.now() - started).toBeLessThan(2000);
-
-      expect(await store.waitForRollouts([r.rollout_id, "ro-unknown"], { timeout: 0 })).toHaveLength(1);
+      await store.updateRollout(r.rollout_id, { status: "cancelled" });
       const aborter = new AbortController();
       const aborted = store.waitForRollouts(
         [r.rollout_id, (await store.enqueueRollout({ input: 1 })).rollout_id],
-        {
-          timeout: 60,
-          signal: aborter.signal,
-        },
+        // A timeout no test reaches: only the abort can end this wait.
+        { timeout: 3_600, signal: aborter.signal },
       );
       aborter.abort();
       expect((await aborted).map((x) => x.rollout_id)).toEqual([r.rollout_id]);
@@ -429,15 +323,14 @@ describe.runIf(TEST_DATABASE_URL !== undefined)(
       try {
         const r = await a.enqueueRollout({ input: null });
         const claimed = await b.dequeueRollout({ workerId: "w" });
-        const started = performance.now();
-        const waiting = a.waitForRollouts([r.rollout_id], { timeout: 30 });
+        // A timeout no test reaches: only the other store's update can end this wait. (How fast the
+        // NOTIFY wakes it, against the 1 s safety poll, is measured in bench/, not asserted here.)
+        const waiting = a.waitForRollouts([r.rollout_id], { timeout: 3_600 });
         setTimeout(
           () => void b.updateAttempt(r.rollout_id, claimed!.attempt.attempt_id, { status: "succeeded" }),
           200,
         );
         expect((await waiting).map((x) => x.status)).toEqual(["succeeded"]);
-        // Well under the 1 s safety poll: the NOTIFY did the waking.
-        expect(performance.now() - started).toBeLessThan(900);
       } finally {
         await Promise.all([a.close(), b.close()]);
       }

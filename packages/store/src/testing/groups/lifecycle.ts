@@ -167,6 +167,24 @@ export function lifecycleTests(test: StoreTest): void {
       expect((await readRollout(store, r.rollout_id)).end_time).toBe(done.end_time);
     });
 
+    test("§3.7 a span revives an unresponsive attempt whose rollout failed; the rollout stays failed", async ({
+      store,
+      clock,
+    }) => {
+      const r = await claimedRollout(store, { unresponsive_seconds: 5 });
+      await store.addSpan(makeSpan(r.rollout_id, r.attempt.attempt_id, 1));
+      clock.advance(5.5);
+      expect((await store.getLatestAttempt(r.rollout_id))?.status).toBe("unresponsive");
+      const failed = await readRollout(store, r.rollout_id);
+      expect(failed.status).toBe("failed");
+      clock.advance(1);
+      await store.addSpan(makeSpan(r.rollout_id, r.attempt.attempt_id, 2));
+      const revived = await readAttempt(store, r.rollout_id, r.attempt.attempt_id);
+      expect(revived.status).toBe("running");
+      expectTime(revived.last_heartbeat_time, clock.now());
+      expect(withoutAttempt(await readRollout(store, r.rollout_id))).toEqual(withoutAttempt(failed));
+    });
+
     test("§3.4 invariant: a rollout's end_time stays non-null once it has finished", async ({
       store,
       clock,

@@ -2,6 +2,7 @@ import type { RolloutMode } from "@agentlightning/types";
 import { describe, expect } from "vitest";
 import type { LightningStore } from "../../store.js";
 import { attempted, dequeueOne, enqueueId, expectAglError, readRollout, type StoreTest } from "../harness.js";
+import { makeSpan } from "../make-span.js";
 
 /** Creates rollouts A..E (mixing enqueue and start_rollout) at the same clock time; returns their ids. */
 async function fiveRollouts(store: LightningStore): Promise<string[]> {
@@ -222,6 +223,30 @@ export function readingTests(test: StoreTest): void {
       const byStatus = await store.queryRollouts({ sortBy: "status", sortOrder: "desc" });
       // queuing (A, C, E, F, G) sorts after preparing (B, D) by code point; ties keep creation order.
       expect(ids(byStatus.items)).toEqual([first[0], first[2], first[4], ...second, first[1], first[3]]);
+    });
+
+    test("§2.14 spans tied on sequence_id keep their insertion order in both directions", async ({
+      store,
+    }) => {
+      const { rollout_id: r, attempt } = await store.startRollout({ input: 1 });
+      await store.addSpan(makeSpan(r, attempt.attempt_id, 3));
+      await store.addSpan(makeSpan(r, attempt.attempt_id, 1));
+      await store.addSpan(makeSpan(r, attempt.attempt_id, 2, { span_id: "b".repeat(16) }));
+      await store.addSpan(makeSpan(r, attempt.attempt_id, 2, { span_id: "c".repeat(16) }));
+      const asc = await store.querySpans({ rolloutId: r });
+      expect(asc.items.map((s) => [s.sequence_id, s.span_id[0]])).toEqual([
+        [1, "0"],
+        [2, "b"],
+        [2, "c"],
+        [3, "0"],
+      ]);
+      const desc = await store.querySpans({ rolloutId: r, sortOrder: "desc" });
+      expect(desc.items.map((s) => [s.sequence_id, s.span_id[0]])).toEqual([
+        [3, "0"],
+        [2, "b"],
+        [2, "c"],
+        [1, "0"],
+      ]);
     });
 
     test("§2.6 query_attempts pages and sorts attempts; unknown rollouts give an empty page", async ({
