@@ -16,8 +16,6 @@ export interface RecordedRequest {
   rawBody: string;
   /** Parsed JSON body, or undefined when no body was sent. */
   body: unknown;
-  /** `performance.now()` when the request arrived. */
-  at: number;
   /** Which TCP connection carried it (1-based, in order of connection). */
   connection: number;
 }
@@ -105,7 +103,6 @@ export async function startScriptedServer(responder: Responder): Promise<Scripte
         headers: req.headers,
         rawBody,
         body,
-        at: performance.now(),
         connection: sockets.get(req.socket) ?? 0,
       };
       requests.push(recorded);
