@@ -139,6 +139,8 @@ export {
   TraceStateSchema,
   TraceStatusSchema,
 } from "./span.js";
+export type { AddSpanRequest, CompleteSpanOptions } from "./span-request.js";
+export { AddSpanRequestSchema, completeSpanRequest } from "./span-request.js";
 export type {
   DequeueBody,
   EnqueueRolloutsBody,

@@ -1,4 +1,5 @@
 import {
+  AddSpanRequestSchema,
   AttemptedRolloutSchema,
   AttemptSchema,
   EnqueueRolloutRequestSchema,
@@ -69,6 +70,7 @@ const INPUT_MODELS: [z.ZodType, string][] = [
   [EnqueueRolloutRequestSchema, "EnqueueRolloutRequest"],
   [ResourceSchema, "ResourceInput"],
   [SpanSchema, "SpanInput"],
+  [AddSpanRequestSchema, "AddSpanRequest"],
 ];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });

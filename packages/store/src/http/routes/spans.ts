@@ -1,6 +1,9 @@
 import {
+  AddSpanRequestSchema,
+  completeSpanRequest,
   NextSequenceIdBodySchema,
   NextSequenceIdResponseSchema,
+  nowSeconds,
   paginatedResultSchema,
   type QuerySpansBody,
   QuerySpansBodySchema,
@@ -40,14 +43,26 @@ export const spanRoutes: ApiRoute[] = [
     path: "/spans",
     operationId: "addSpan",
     summary: "Store one span (a heartbeat of its attempt)",
-    description: "Answers the stored span, or null when the same span id was already stored for the attempt.",
+    description:
+      "Answers the stored span, or null when the same span id was already stored for the attempt. " +
+      "Only `rollout_id`, `attempt_id` and `name` are required; absent keys get defaults: " +
+      "`sequence_id` allocated as by `POST /spans/next`, random `trace_id` / `span_id`, `parent_id` null, " +
+      "status `UNSET`, no attributes/events/links, `start_time` and `end_time` = arrival time, `context` " +
+      "from the two ids, `parent` from `parent_id`, an empty resource. Keys that are present (explicit " +
+      "nulls included) are stored as sent.",
     tag: "spans",
-    body: SpanSchema,
+    body: AddSpanRequestSchema,
     bodyRequired: true,
     status: 201,
     response: SpanSchema.nullable(),
     errors: [404, 410],
-    handle: async ({ body }, { store }) => store.addSpan(body),
+    handle: async ({ body }, { store }) => {
+      // A hand-written span without a number gets the next one of its rollout, as an SDK would
+      // allocate it; like upstream's add_span, this may use up a number if the span is then refused.
+      const sequenceId =
+        body.sequence_id ?? (await store.getNextSpanSequenceId(body.rollout_id, body.attempt_id));
+      return store.addSpan(completeSpanRequest(body, { sequenceId, now: nowSeconds() }));
+    },
   }),
   defineRoute({
     method: "GET",
