@@ -64,34 +64,50 @@ describe("spans and sequence ids (§6 items 74–90)", () => {
     expect((await stats(fx)).total_spans).toBe(0);
   });
 
-  // Deviation from item 79 as written: upstream also requires parent_id, context, start_time... (422
-  // when absent); here only rollout_id, attempt_id and name are required and absent keys get defaults
-  // (next test). Clients that send every field, as the Python client does, see no difference.
   it("79: missing required keys and bad attribute values ⇒ 422", async () => {
     const fx = await startServer();
     const r = await running(fx);
     const base = makeSpan(r.rollout_id, r.attempt.attempt_id, 1) as Record<string, unknown>;
-    for (const key of ["rollout_id", "attempt_id", "name"]) {
+    // Every key of a span is required on the plain endpoint (nullable ones too), as upstream.
+    for (const key of Object.keys(base)) {
       const { [key]: _dropped, ...rest } = base;
       const res = await fx.postJson(`${P}/spans`, rest);
       expect(res.status, key).toBe(422);
       expect(res.body.detail[0].loc).toEqual(["body", key]);
     }
+    // ?defaults=false is the same as no parameter.
+    const { parent_id: _p, ...noParent } = base;
+    expect((await fx.postJson(`${P}/spans?defaults=false`, noParent)).status).toBe(422);
     for (const value of [{ a: 1 }, null]) {
       expect((await fx.postJson(`${P}/spans`, { ...base, attributes: { k: value } })).status).toBe(422);
     }
     expect((await fx.postJson(`${P}/spans`, { ...base, sequence_id: -1 })).status).toBe(422);
+    expect((await fx.postJson(`${P}/spans?defaults=maybe`, base)).status).toBe(422);
     expect((await stats(fx)).total_spans).toBe(0);
   });
 
-  it("a hand-written span needs only rollout_id, attempt_id and name; absent keys get defaults", async () => {
+  it("?defaults=true: still needs rollout_id, attempt_id and name, and validates present keys", async () => {
+    const fx = await startServer();
+    const r = await running(fx);
+    const base = { rollout_id: r.rollout_id, attempt_id: r.attempt.attempt_id, name: "n" } as Record<string, unknown>;
+    for (const key of Object.keys(base)) {
+      const { [key]: _dropped, ...rest } = base;
+      const res = await fx.postJson(`${P}/spans?defaults=true`, rest);
+      expect(res.status, key).toBe(422);
+      expect(res.body.detail[0].loc).toEqual(["body", key]);
+    }
+    expect((await fx.postJson(`${P}/spans?defaults=true`, { ...base, attributes: { k: null } })).status).toBe(422);
+    expect((await stats(fx)).total_spans).toBe(0);
+  });
+
+  it("?defaults=true: a hand-written span needs only rollout_id, attempt_id and name; absent keys get defaults", async () => {
     const fx = await startServer();
     const r = await running(fx);
     const ids = { rollout_id: r.rollout_id, attempt_id: r.attempt.attempt_id };
     // The sequence counter is at 4 after this, so the defaulted span must get 5.
     await fx.post(`${P}/spans`, makeSpan(r.rollout_id, r.attempt.attempt_id, 4));
     const before = Date.now() / 1000;
-    const res = await fx.postJson(`${P}/spans`, { ...ids, name: "by hand", custom: { x: 1 } });
+    const res = await fx.postJson(`${P}/spans?defaults=true`, { ...ids, name: "by hand", custom: { x: 1 } });
     expect(res.status).toBe(201);
     const span = res.body;
     expect(span).toMatchObject({
@@ -117,7 +133,7 @@ describe("spans and sequence ids (§6 items 74–90)", () => {
     expect((await fx.getJson(`${P}/rollouts/${r.rollout_id}/attempts/latest`)).body.status).toBe("running");
 
     // A parent id gives a parent context in the same trace; present keys, nulls included, stay as sent.
-    const child = await fx.postJson(`${P}/spans`, {
+    const child = await fx.postJson(`${P}/spans?defaults=true`, {
       ...ids,
       name: "child",
       trace_id: span.trace_id,
@@ -139,7 +155,7 @@ describe("spans and sequence ids (§6 items 74–90)", () => {
     const full = makeSpan(r.rollout_id, r.attempt.attempt_id, 10, {
       status: { status_code: "OK", description: null },
     });
-    const stored = await fx.postJson(`${P}/spans`, full);
+    const stored = await fx.postJson(`${P}/spans?defaults=true`, full);
     expect(stored.body).toEqual(full);
     const page = (await fx.getJson(`${P}/spans?rollout_id=${r.rollout_id}`)).body;
     expect(page.items.map((s: { sequence_id: number }) => s.sequence_id)).toEqual([4, 5, 9, 10]);
