@@ -89,14 +89,19 @@ describe("spans and sequence ids (§6 items 74–90)", () => {
   it("?defaults=true: still needs rollout_id, attempt_id and name, and validates present keys", async () => {
     const fx = await startServer();
     const r = await running(fx);
-    const base = { rollout_id: r.rollout_id, attempt_id: r.attempt.attempt_id, name: "n" } as Record<string, unknown>;
+    const base = { rollout_id: r.rollout_id, attempt_id: r.attempt.attempt_id, name: "n" } as Record<
+      string,
+      unknown
+    >;
     for (const key of Object.keys(base)) {
       const { [key]: _dropped, ...rest } = base;
       const res = await fx.postJson(`${P}/spans?defaults=true`, rest);
       expect(res.status, key).toBe(422);
       expect(res.body.detail[0].loc).toEqual(["body", key]);
     }
-    expect((await fx.postJson(`${P}/spans?defaults=true`, { ...base, attributes: { k: null } })).status).toBe(422);
+    expect((await fx.postJson(`${P}/spans?defaults=true`, { ...base, attributes: { k: null } })).status).toBe(
+      422,
+    );
     expect((await stats(fx)).total_spans).toBe(0);
   });
 
