@@ -208,6 +208,13 @@ export interface StoreSettings {
    * 0 scans before every triggering operation.
    */
   scanDebounceSeconds?: number;
+  /**
+   * Claim lease in seconds: a `preparing` attempt with no heartbeat (no span yet) this long after it
+   * was created is reclaimed by the health scan: marked `unresponsive` and its rollout requeued,
+   * whatever its retry budget. Covers a runner that died, or a dequeue response that never
+   * arrived. Default 600 (a runner's first span comes far sooner); 0 or null disables it.
+   */
+  claimLeaseSeconds?: number | null;
   /** Clock in float seconds since the epoch; tests pass a controllable one. Default: wall clock. */
   now?: () => number;
 }

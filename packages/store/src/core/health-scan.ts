@@ -1,20 +1,5 @@
-import type { Attempt, RolloutConfig } from "@agentlightning/types";
-
-/** What the health scan decides for the latest attempt of a running-like rollout. */
-export type HealthVerdict = "timeout" | "unresponsive" | null;
-
-/**
- * The watchdog rule (`spec/store.md` §2.15): timeout counts from the attempt's start; liveness
- * from its last heartbeat, or from its start when it never had one. Comparisons are strict.
- */
-export function healthVerdict(config: RolloutConfig, latest: Attempt, now: number): HealthVerdict {
-  if (config.timeout_seconds !== null && now - latest.start_time > config.timeout_seconds) return "timeout";
-  if (config.unresponsive_seconds !== null) {
-    const since = latest.last_heartbeat_time ? latest.last_heartbeat_time : latest.start_time;
-    if (now - since > config.unresponsive_seconds) return "unresponsive";
-  }
-  return null;
-}
+import { AglError } from "@agentlightning/types";
+import { DEFAULT_CLAIM_LEASE_SECONDS } from "./lifecycle-rules.js";
 
 /**
  * Debounce of the lazy health scan: at most one scan starts per window; the first call always scans.
@@ -30,4 +15,18 @@ export class ScanDebouncer {
     this.lastStart = now;
     return true;
   }
+}
+
+/**
+ * The claim lease of a store's settings (`claimLeaseSeconds`): default
+ * {@link DEFAULT_CLAIM_LEASE_SECONDS}; null or 0 disables it (returned as null).
+ */
+export function claimLeaseOf(settings: { claimLeaseSeconds?: number | null }): number | null {
+  const lease =
+    settings.claimLeaseSeconds === undefined ? DEFAULT_CLAIM_LEASE_SECONDS : settings.claimLeaseSeconds;
+  if (lease === null) return null;
+  if (typeof lease !== "number" || !(lease >= 0) || !Number.isFinite(lease)) {
+    throw new AglError("invalid_argument", "claimLeaseSeconds must be a number >= 0 or null");
+  }
+  return lease === 0 ? null : lease;
 }

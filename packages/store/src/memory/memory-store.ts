@@ -6,7 +6,6 @@ import {
   generateResourcesId,
   generateRolloutId,
   isFinishedStatus,
-  isQueuingStatus,
   type JsonObject,
   JsonObjectSchema,
   type NamedResourcesInput,
@@ -31,7 +30,18 @@ import {
   requireInteger,
   requireString,
 } from "../core/arguments.js";
-import { healthVerdict, ScanDebouncer } from "../core/health-scan.js";
+import { claimLeaseOf, ScanDebouncer } from "../core/health-scan.js";
+import {
+  attemptUpdateOutcome,
+  healthVerdict,
+  isClaimable,
+  isScanned,
+  NEW_ATTEMPT_ROLLOUT_STATUS,
+  nextAttempt,
+  rolloutStatusEffects,
+  spanHeartbeat,
+  verdictPatch,
+} from "../core/lifecycle-rules.js";
 import {
   type NormalizedEnqueue,
   normalizeAttemptPatch,
@@ -41,7 +51,6 @@ import {
   normalizeSpan,
 } from "../core/normalize.js";
 import { type ResolvedPage, resolvePageOptions } from "../core/page-options.js";
-import { propagateAttemptStatus } from "../core/propagate.js";
 import {
   type Condition,
   checkFilterLogic,
@@ -160,6 +169,7 @@ export class InMemoryLightningStore implements LightningStore {
   private readonly now: () => number;
   private readonly startedAt: number;
   private readonly debouncer: ScanDebouncer;
+  private readonly claimLease: number | null;
   /** Insertion order = creation order (the default order of rollout queries). */
   private readonly rollouts = new Map<string, RolloutRecord>();
   private readonly queue = new RolloutQueue();
@@ -188,6 +198,7 @@ export class InMemoryLightningStore implements LightningStore {
       throw new AglError("invalid_argument", "scanDebounceSeconds must be a number >= 0");
     }
     this.debouncer = new ScanDebouncer(debounce);
+    this.claimLease = claimLeaseOf(settings);
     this.startedAt = this.now();
   }
 
@@ -199,7 +210,7 @@ export class InMemoryLightningStore implements LightningStore {
     const workerId = optionalString(options.workerId, "workerId");
     this.scan();
     const now = this.now();
-    const record = this.insertRollout(request, "preparing", now, this.latestResourcesId);
+    const record = this.insertRollout(request, NEW_ATTEMPT_ROLLOUT_STATUS, now, this.latestResourcesId);
     const attempt = this.createAttempt(record, workerId, now);
     this.syncWorker(workerId, attempt, now, false);
     return copyAttemptedRollout(record.rollout, attempt);
@@ -256,7 +267,7 @@ export class InMemoryLightningStore implements LightningStore {
     const record = this.requireRollout(rolloutId);
     const now = this.now();
     const attempt = this.createAttempt(record, workerId, now);
-    this.setRolloutStatus(record, "preparing", now);
+    this.setRolloutStatus(record, NEW_ATTEMPT_ROLLOUT_STATUS, now);
     this.syncWorker(workerId, attempt, now, false);
     return copyAttemptedRollout(record.rollout, attempt);
   }
@@ -625,16 +636,17 @@ export class InMemoryLightningStore implements LightningStore {
   private scan(): void {
     const now = this.now();
     if (!this.debouncer.shouldScan(now) || this.runningLike.size === 0) return;
-    const verdicts: { record: RolloutRecord; attempt: Attempt; status: "timeout" | "unresponsive" }[] = [];
+    const verdicts: { record: RolloutRecord; attempt: Attempt; verdict: ReturnType<typeof verdictPatch> }[] =
+      [];
     for (const rolloutId of this.runningLike) {
       const record = this.rollouts.get(rolloutId)!;
       const latest = latestOf(record);
       if (latest === undefined) continue;
-      const status = healthVerdict(record.rollout.config, latest, now);
-      if (status !== null) verdicts.push({ record, attempt: latest, status });
+      const verdict = healthVerdict(record.rollout.config, latest, now, this.claimLease);
+      if (verdict !== null) verdicts.push({ record, attempt: latest, verdict: verdictPatch(verdict) });
     }
-    for (const { record, attempt, status } of verdicts)
-      this.applyAttemptPatch(record, attempt, { status }, now);
+    for (const { record, attempt, verdict } of verdicts)
+      this.applyAttemptPatch(record, attempt, { status: verdict.status }, now, verdict.reclaim);
   }
 
   private requireRollout(rolloutId: string): RolloutRecord {
@@ -670,8 +682,8 @@ export class InMemoryLightningStore implements LightningStore {
     };
     const record: RolloutRecord = { rollout, attempts: [], spans: [], spanKeys: undefined };
     this.rollouts.set(rolloutId, record);
-    if (isQueuingStatus(status)) this.queue.pushIfAbsent(rolloutId);
-    else if (!isFinishedStatus(status)) this.runningLike.add(rolloutId);
+    if (rolloutStatusEffects(status).enqueues) this.queue.pushIfAbsent(rolloutId);
+    else if (isScanned(status)) this.runningLike.add(rolloutId);
     return record;
   }
 
@@ -679,17 +691,7 @@ export class InMemoryLightningStore implements LightningStore {
     let attemptId = generateAttemptId();
     // Attempt ids only need to be unique within their rollout (spans name both ids).
     while (findAttempt(record, attemptId) !== undefined) attemptId = generateAttemptId();
-    const attempt: Attempt = {
-      rollout_id: record.rollout.rollout_id,
-      attempt_id: attemptId,
-      sequence_id: record.attempts.length + 1,
-      start_time: now,
-      end_time: null,
-      status: "preparing",
-      worker_id: workerId,
-      last_heartbeat_time: null,
-      metadata: null,
-    };
+    const attempt = nextAttempt(record.rollout.rollout_id, attemptId, record.attempts.length, workerId, now);
     record.attempts.push(attempt);
     this.totalAttempts++;
     return attempt;
@@ -703,16 +705,14 @@ export class InMemoryLightningStore implements LightningStore {
   private setRolloutStatus(record: RolloutRecord, status: RolloutStatus, now: number): void {
     const rollout = record.rollout;
     rollout.status = status;
-    if (isFinishedStatus(status)) {
+    const effects = rolloutStatusEffects(status);
+    if (effects.finishes) {
       rollout.end_time = now;
-      this.runningLike.delete(rollout.rollout_id);
       this.waiters.notifyFinished(rollout.rollout_id);
-    } else if (isQueuingStatus(status)) {
-      this.runningLike.delete(rollout.rollout_id);
-      this.queue.pushIfAbsent(rollout.rollout_id);
-    } else {
-      this.runningLike.add(rollout.rollout_id);
     }
+    if (effects.enqueues) this.queue.pushIfAbsent(rollout.rollout_id);
+    if (isScanned(status)) this.runningLike.add(rollout.rollout_id);
+    else this.runningLike.delete(rollout.rollout_id);
   }
 
   /** §2.8 steps 3–6, shared by `updateAttempt` and the watchdog. */
@@ -721,19 +721,23 @@ export class InMemoryLightningStore implements LightningStore {
     attempt: Attempt,
     fields: AttemptPatch,
     now: number,
+    reclaim = false,
   ): void {
     if (fields.worker_id !== undefined) attempt.worker_id = fields.worker_id;
-    if (fields.status !== undefined) {
-      attempt.status = fields.status;
-      if (fields.status === "succeeded" || fields.status === "failed") attempt.end_time = now;
-    }
+    if (fields.status !== undefined) attempt.status = fields.status;
     if (fields.last_heartbeat_time !== undefined) attempt.last_heartbeat_time = fields.last_heartbeat_time;
     if (fields.metadata !== undefined) attempt.metadata = cloneJson(fields.metadata);
-    // Quirk B13: every update of the latest attempt re-derives the rollout status.
-    if (attempt === latestOf(record)) {
-      const derived = propagateAttemptStatus(attempt.status, record.rollout.config, attempt.sequence_id);
-      if (derived !== record.rollout.status) this.setRolloutStatus(record, derived, now);
-    }
+    const outcome = attemptUpdateOutcome({
+      suppliedStatus: fields.status,
+      attemptStatus: attempt.status,
+      sequenceId: attempt.sequence_id,
+      isLatest: attempt === latestOf(record),
+      config: record.rollout.config,
+      rolloutStatus: record.rollout.status,
+      reclaim,
+    });
+    if (outcome.endsAttempt) attempt.end_time = now;
+    if (outcome.rolloutStatus !== null) this.setRolloutStatus(record, outcome.rolloutStatus, now);
     const workerNamed = fields.worker_id !== undefined && fields.worker_id !== "";
     if (workerNamed || fields.status !== undefined) this.syncWorker(attempt.worker_id, attempt, now, false);
   }
@@ -747,9 +751,9 @@ export class InMemoryLightningStore implements LightningStore {
       const rolloutId = this.queue.shift();
       if (rolloutId === undefined) break;
       const record = this.rollouts.get(rolloutId);
-      if (record === undefined || !isQueuingStatus(record.rollout.status)) continue;
+      if (record === undefined || !isClaimable(record.rollout.status)) continue;
       last = this.createAttempt(record, workerId, now);
-      this.setRolloutStatus(record, "preparing", now);
+      this.setRolloutStatus(record, NEW_ATTEMPT_ROLLOUT_STATUS, now);
       claimed.push(copyAttemptedRollout(record.rollout, last));
     }
     if (workerId !== null) {
@@ -789,12 +793,10 @@ export class InMemoryLightningStore implements LightningStore {
 
   /** Span heartbeat (§2.9 step 4), including quirk B4 (`queuing` rollouts are not promoted). */
   private heartbeat(record: RolloutRecord, attempt: Attempt, now: number): void {
+    const outcome = spanHeartbeat(attempt.status, record.rollout.status, attempt === latestOf(record));
     attempt.last_heartbeat_time = now;
-    if (attempt.status === "preparing" || attempt.status === "unresponsive") attempt.status = "running";
-    const status = record.rollout.status;
-    if (attempt === latestOf(record) && (status === "preparing" || status === "requeuing")) {
-      this.setRolloutStatus(record, "running", now);
-    }
+    attempt.status = outcome.attemptStatus;
+    if (outcome.rolloutStatus !== null) this.setRolloutStatus(record, outcome.rolloutStatus, now);
   }
 
   private raiseCounter(rolloutId: string, sequenceId: number): void {

@@ -132,6 +132,7 @@ describe.each(testBackends())("PostgresLightningStore on $name", (backend) => {
       );
       expect(tables.map((t) => t.table_name)).toEqual([
         "__drizzle_migrations",
+        "agl_schema_state",
         "attempts",
         "resources",
         "rollouts",

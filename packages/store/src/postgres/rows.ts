@@ -13,44 +13,70 @@ import type {
   WorkerStatus,
 } from "@agentlightning/types";
 import { sql } from "drizzle-orm";
+import { A, A_TABLE, R, RES, W } from "./tables.js";
 
 // Column lists of the store's SELECTs and the mapping from rows to wire objects. Both drivers return
 // float8 and int4 as numbers and jsonb as parsed JSON; int8 comes back as a string (postgres.js) or a
 // number (PGlite), so int8 values are converted with Number().
 
+const comma = sql`, `;
+
 /** Rollout columns, table alias `r`. */
-export const ROLLOUT_COLUMNS = sql.raw(
-  "r.rollout_id, r.input, r.start_time, r.end_time, r.mode, r.resources_id, r.status, r.config, r.metadata",
+export const ROLLOUT_COLUMNS = sql.join(
+  [R.rollout_id, R.input, R.start_time, R.end_time, R.mode, R.resources_id, R.status, R.config, R.metadata],
+  comma,
 );
 
 /** Rollout columns plus the bookkeeping the store needs for read-modify-write (alias `r`). */
-export const ROLLOUT_STATE_COLUMNS = sql.raw(
-  "r.rollout_id, r.input, r.start_time, r.end_time, r.mode, r.resources_id, r.status, r.config, r.metadata, r.enqueue_seq, r.attempt_count, r.latest_attempt_id",
+export const ROLLOUT_STATE_COLUMNS = sql.join(
+  [ROLLOUT_COLUMNS, R.enqueue_seq, R.attempt_count, R.latest_attempt_id],
+  comma,
 );
+
+const attemptColumns = [
+  A.rollout_id,
+  A.attempt_id,
+  A.sequence_id,
+  A.start_time,
+  A.end_time,
+  A.status,
+  A.worker_id,
+  A.last_heartbeat_time,
+  A.metadata,
+];
 
 /** Attempt columns, table alias `a`. */
-export const ATTEMPT_COLUMNS = sql.raw(
-  "a.rollout_id, a.attempt_id, a.sequence_id, a.start_time, a.end_time, a.status, a.worker_id, a.last_heartbeat_time, a.metadata",
-);
+export const ATTEMPT_COLUMNS = sql.join(attemptColumns, comma);
 
 /** Attempt columns prefixed `a_`, for a rollout row joined with its latest attempt (alias `a`). */
-export const LATEST_ATTEMPT_COLUMNS = sql.raw(
-  "a.rollout_id AS a_rollout_id, a.attempt_id AS a_attempt_id, a.sequence_id AS a_sequence_id, a.start_time AS a_start_time, a.end_time AS a_end_time, a.status AS a_status, a.worker_id AS a_worker_id, a.last_heartbeat_time AS a_last_heartbeat_time, a.metadata AS a_metadata",
+export const LATEST_ATTEMPT_COLUMNS = sql.join(
+  attemptColumns.map((column) => sql`${column} AS ${sql.identifier(`a_${column.name}`)}`),
+  comma,
 );
 
 /** Join of a rollout (`r`) with its latest attempt (`a`), if any. */
-export const LATEST_ATTEMPT_JOIN = sql.raw(
-  "LEFT JOIN attempts a ON a.rollout_id = r.rollout_id AND a.attempt_id = r.latest_attempt_id",
-);
+export const LATEST_ATTEMPT_JOIN = sql`LEFT JOIN ${A_TABLE} ON ${A.rollout_id} = ${R.rollout_id} AND ${A.attempt_id} = ${R.latest_attempt_id}`;
 
 /** Worker columns, table alias `w`. */
-export const WORKER_COLUMNS = sql.raw(
-  "w.worker_id, w.status, w.heartbeat_stats, w.last_heartbeat_time, w.last_dequeue_time, w.last_busy_time, w.last_idle_time, w.current_rollout_id, w.current_attempt_id",
+export const WORKER_COLUMNS = sql.join(
+  [
+    W.worker_id,
+    W.status,
+    W.heartbeat_stats,
+    W.last_heartbeat_time,
+    W.last_dequeue_time,
+    W.last_busy_time,
+    W.last_idle_time,
+    W.current_rollout_id,
+    W.current_attempt_id,
+  ],
+  comma,
 );
 
 /** Resources columns, table alias `s`. */
-export const RESOURCES_COLUMNS = sql.raw(
-  "s.resources_id, s.create_time, s.update_time, s.version, s.resources",
+export const RESOURCES_COLUMNS = sql.join(
+  [RES.resources_id, RES.create_time, RES.update_time, RES.version, RES.resources],
+  comma,
 );
 
 /** A raw row: column name → value. */
