@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AglError, type AttemptedRollout } from "@agentlightning/types";
@@ -8,8 +8,8 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeSpan, TestClock } from "../testing/index.js";
-import { createPgliteDriver, createPostgresDriver } from "./driver.js";
-import { migrateStore } from "./migrate.js";
+import { createPgliteDriver, createPostgresDriver, type StoreDriver } from "./driver.js";
+import { defaultMigrationsFolder, migrateStore } from "./migrate.js";
 import { PostgresLightningStore, type PostgresStoreOptions, SCAN_LOCK_CLASS } from "./postgres-store.js";
 
 // Postgres-specific behaviour of PostgresLightningStore: migrations, values Postgres cannot store,
@@ -146,6 +146,54 @@ describe.each(testBackends())("PostgresLightningStore on $name", (backend) => {
     await withStore(backend, { schema }, async (store) => {
       expect((await store.statistics()).total_rollouts).toBe(1);
     });
+  });
+
+  it("re-applies its SQL functions when their text changes, and opens a current schema with one query", async () => {
+    const schema = freshSchema();
+    const folders: string[] = [];
+    try {
+      // Two copies of the shipped migrations; the second has one more function file.
+      for (const extra of [false, true]) {
+        const folder = await mkdtemp(join(tmpdir(), "agl-migrations-"));
+        await cp(defaultMigrationsFolder(), folder, { recursive: true });
+        if (extra) {
+          await writeFile(
+            join(folder, "functions", "99-probe.sql"),
+            "CREATE OR REPLACE FUNCTION agl_probe() RETURNS text LANGUAGE sql AS $$ SELECT 'probe' $$;",
+          );
+        }
+        folders.push(folder);
+      }
+      await withStore(backend, { schema, migrationsFolder: folders[0] }, async () => {});
+      const probe = sql`SELECT count(*)::int AS n FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ${schema} AND p.proname = 'agl_probe'`;
+      await withStore(backend, { schema, migrationsFolder: folders[0] }, async (store) => {
+        expect((await store.driver.rows<{ n: number }>(probe))[0]?.n).toBe(0);
+        // Current: the check is one statement and no transaction.
+        let statements = 0;
+        let transactions = 0;
+        const counting: StoreDriver = {
+          ...store.driver,
+          rows: (query) => {
+            statements += 1;
+            return store.driver.rows(query);
+          },
+          transaction: (fn) => {
+            transactions += 1;
+            return store.driver.transaction(fn);
+          },
+        };
+        expect(await migrateStore(counting, { schema, migrationsFolder: folders[0] as string })).toBe(0);
+        expect({ statements, transactions }).toEqual({ statements: 1, transactions: 0 });
+      });
+      // Changed function text: applied when the store opens, without a new migration.
+      await withStore(backend, { schema, migrationsFolder: folders[1] }, async (store) => {
+        expect((await store.driver.rows<{ n: number }>(probe))[0]?.n).toBe(1);
+        const [row] = await store.driver.rows<{ probe: string }>(sql`SELECT agl_probe() AS probe`);
+        expect(row?.probe).toBe("probe");
+      });
+    } finally {
+      for (const folder of folders) await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it("ends a wait early on its signal, and releases pending waits on close", async () => {

@@ -1,0 +1,315 @@
+import {
+  type Attempt,
+  type AttemptStatus,
+  AttemptStatusSchema,
+  type RolloutConfig,
+  type RolloutStatus,
+  RolloutStatusSchema,
+} from "@agentlightning/types";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import {
+  attemptUpdateOutcome,
+  healthVerdict,
+  isClaimable,
+  propagateAttemptStatus,
+  rolloutStatusEffects,
+  spanHeartbeat,
+} from "../src/core/lifecycle-rules.js";
+import { newWorker, syncWorkerWithAttempt } from "../src/core/worker-sync.js";
+import type { SqlExecutor } from "../src/postgres/driver.js";
+import type { PostgresLightningStore } from "../src/postgres/postgres-store.js";
+import type { StoreSettings } from "../src/store.js";
+import { testDatabaseUrl, usePgliteStores, useServerStores } from "./support/postgres-fixtures.js";
+
+// The differential test of the lifecycle rules: the SQL functions of drizzle/functions/ run over
+// the whole matrix of inputs (attempt status x retry condition x attempt number vs max_attempts x
+// latest or not, and the rollout's status where it matters), on PGlite and on the real server,
+// and every outcome is compared with the TypeScript rules of src/core/lifecycle-rules.ts.
+
+const ATTEMPT_STATUSES = AttemptStatusSchema.options;
+const ROLLOUT_STATUSES = RolloutStatusSchema.options;
+const RETRY_CONDITIONS: AttemptStatus[][] = [
+  [],
+  ["failed"],
+  ["timeout"],
+  ["unresponsive"],
+  ["failed", "timeout", "unresponsive"],
+];
+/** max_attempts against the target attempt's sequence id 2: seq < max, seq = max, seq > max. */
+const MAX_ATTEMPTS = [3, 2, 1];
+const NOW = 1_700_000_000;
+const CHANNEL = "agl_differential";
+
+function config(retry: AttemptStatus[], maxAttempts: number): RolloutConfig {
+  return { timeout_seconds: null, unresponsive_seconds: null, max_attempts: maxAttempts, retry_condition: retry };
+}
+
+/** Inserts a rollout with `count` attempts (ids `<id>-1`..), all in `attemptStatus`, worker `w-<id>`. */
+async function insertRollout(
+  db: SqlExecutor,
+  id: string,
+  status: RolloutStatus,
+  cfg: RolloutConfig,
+  count: number,
+  attemptStatus: AttemptStatus,
+): Promise<void> {
+  await db.rows(sql`
+    INSERT INTO rollouts (rollout_id, start_time, status, config, attempt_count, latest_attempt_id)
+    VALUES (${id}::text, 1, ${status}::text, ${JSON.stringify(cfg)}::text::jsonb, ${count}::int, ${`${id}-${count}`}::text)`);
+  for (let seq = 1; seq <= count; seq++) {
+    await db.rows(sql`
+      INSERT INTO attempts (rollout_id, attempt_id, sequence_id, start_time, status, worker_id)
+      VALUES (${id}::text, ${`${id}-${seq}`}::text, ${seq}::int, 1, ${attemptStatus}::text, ${`w-${id}`}::text)`);
+  }
+}
+
+async function readState(db: SqlExecutor, id: string, attemptId: string) {
+  const [row] = await db.rows<{
+    status: RolloutStatus;
+    end_time: number | null;
+    queued: boolean;
+    a_status: AttemptStatus;
+    a_end: number | null;
+    a_heartbeat: number | null;
+    w_status: string | null;
+  }>(sql`
+    SELECT r.status, r.end_time, r.enqueue_seq IS NOT NULL AS queued, a.status AS a_status, a.end_time AS a_end,
+      a.last_heartbeat_time AS a_heartbeat, w.status AS w_status
+    FROM rollouts r JOIN attempts a ON a.rollout_id = r.rollout_id AND a.attempt_id = ${attemptId}::text
+    LEFT JOIN workers w ON w.worker_id = 'w-' || r.rollout_id
+    WHERE r.rollout_id = ${id}::text`);
+  if (row === undefined) throw new Error(`rollout ${id} missing`);
+  return row;
+}
+
+function describeDifferential(name: string, open: (settings: StoreSettings) => Promise<PostgresLightningStore>) {
+  describe(`lifecycle rules: SQL functions vs TypeScript on ${name}`, () => {
+    it("agl_propagate equals propagateAttemptStatus over status x retry condition x sequence vs max", async () => {
+      const store = await open({});
+      try {
+        const cells: { status: AttemptStatus; cfg: RolloutConfig; seq: number }[] = [];
+        for (const status of ATTEMPT_STATUSES)
+          for (const retry of RETRY_CONDITIONS)
+            for (const max of MAX_ATTEMPTS) cells.push({ status, cfg: config(retry, max), seq: 2 });
+        const rows = await store.driver.rows<{ derived: string }>(sql`
+          SELECT agl_propagate(c->>'status', c->'cfg', (c->>'seq')::int) AS derived
+          FROM jsonb_array_elements(${JSON.stringify(cells)}::text::jsonb) WITH ORDINALITY AS t(c, ord) ORDER BY ord`);
+        expect(rows.map((r) => r.derived)).toEqual(
+          cells.map((c) => propagateAttemptStatus(c.status, c.cfg, c.seq)),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("agl_update_attempt applies attemptUpdateOutcome, the status effects and worker sync over the matrix", async () => {
+      const store = await open({});
+      const db = store.driver;
+      try {
+        let n = 0;
+        const mismatches: string[] = [];
+        for (const status of ATTEMPT_STATUSES)
+          for (const retry of RETRY_CONDITIONS)
+            for (const max of MAX_ATTEMPTS)
+              for (const latest of [true, false])
+                for (const reclaim of [false, true]) {
+                  const id = `ro-${++n}`;
+                  const cfg = config(retry, max);
+                  const before: RolloutStatus = "running";
+                  // The target has sequence id 2: the latest of 2 attempts, or the middle one of 3.
+                  await insertRollout(db, id, before, cfg, latest ? 2 : 3, "running");
+                  const target = `${id}-2`;
+                  const [result] = await db.rows<{ outcome: string; rollout_status: string | null }>(sql`
+                    SELECT outcome, rollout_status FROM agl_update_attempt(${id}::text, ${target}::text, ${NOW}::float8,
+                      ${status}::text, NULL::text, NULL::float8, NULL::jsonb, TRUE, ${CHANNEL}::text, ${reclaim}::bool)`);
+                  const state = await readState(db, id, target);
+                  const expected = attemptUpdateOutcome({
+                    suppliedStatus: status,
+                    attemptStatus: status,
+                    sequenceId: 2,
+                    isLatest: latest,
+                    config: cfg,
+                    rolloutStatus: before,
+                    reclaim,
+                  });
+                  const rolloutAfter = expected.rolloutStatus ?? before;
+                  const effects = rolloutStatusEffects(rolloutAfter);
+                  const attempt: Attempt = {
+                    rollout_id: id,
+                    attempt_id: target,
+                    sequence_id: 2,
+                    start_time: 1,
+                    end_time: null,
+                    status,
+                    worker_id: `w-${id}`,
+                    last_heartbeat_time: null,
+                    metadata: null,
+                  };
+                  const worker = syncWorkerWithAttempt(newWorker(`w-${id}`), attempt, NOW, false);
+                  const got = {
+                    outcome: result?.outcome,
+                    rollout_status_changed: result?.rollout_status ?? null,
+                    rollout: state.status,
+                    end_time: state.end_time,
+                    queued: state.queued,
+                    attempt: state.a_status,
+                    attempt_end: state.a_end,
+                    worker: state.w_status,
+                  };
+                  const want = {
+                    outcome: "ok",
+                    rollout_status_changed: expected.rolloutStatus,
+                    rollout: rolloutAfter,
+                    end_time: expected.rolloutStatus !== null && effects.finishes ? NOW : null,
+                    queued: expected.rolloutStatus !== null && effects.enqueues,
+                    attempt: status,
+                    attempt_end: expected.endsAttempt ? NOW : null,
+                    worker: worker.status,
+                  };
+                  if (JSON.stringify(got) !== JSON.stringify(want)) {
+                    mismatches.push(
+                      `${status} retry=${retry} max=${max} latest=${latest} reclaim=${reclaim}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`,
+                    );
+                  }
+                }
+        expect(mismatches).toEqual([]);
+        expect(n).toBe(ATTEMPT_STATUSES.length * RETRY_CONDITIONS.length * MAX_ATTEMPTS.length * 4);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("the single and the batch span paths apply spanHeartbeat over attempt status x rollout status x latest", async () => {
+      const store = await open({});
+      const db = store.driver;
+      try {
+        let n = 0;
+        const mismatches: string[] = [];
+        for (const path of ["single", "batch"] as const)
+          for (const attemptStatus of ATTEMPT_STATUSES)
+            for (const rolloutStatus of ROLLOUT_STATUSES)
+              for (const latest of [true, false]) {
+                const id = `sp-${++n}`;
+                await insertRollout(db, id, rolloutStatus, config([], 1), latest ? 1 : 2, attemptStatus);
+                const target = `${id}-1`;
+                const span = {
+                  rollout_id: id,
+                  attempt_id: target,
+                  sequence_id: 1,
+                  trace_id: "t",
+                  span_id: "s",
+                  parent_id: null,
+                  name: "n",
+                  start_time: 1,
+                  end_time: 2,
+                };
+                if (path === "single") {
+                  await db.rows(sql`SELECT agl_add_span(${JSON.stringify([id, target])}::text, 1::bigint,
+                    ${JSON.stringify(span)}::text, ${JSON.stringify(span)}::text::json, ${NOW}::float8)`);
+                } else {
+                  const other = { ...span, span_id: "s2" };
+                  await db.rows(sql`SELECT * FROM agl_add_spans(${`{${id}}`}::text[], ${JSON.stringify([[id, target]])}::text,
+                    ${JSON.stringify([
+                      { ord: 1, ...span },
+                      { ord: 2, ...other },
+                    ])}::text, ${JSON.stringify([span, other])}::text, ${NOW}::float8)`);
+                }
+                const state = await readState(db, id, target);
+                const expected = spanHeartbeat(attemptStatus, rolloutStatus, latest);
+                const got = { attempt: state.a_status, rollout: state.status, heartbeat: state.a_heartbeat };
+                const want = {
+                  attempt: expected.attemptStatus,
+                  rollout: expected.rolloutStatus ?? rolloutStatus,
+                  heartbeat: NOW,
+                };
+                if (JSON.stringify(got) !== JSON.stringify(want)) {
+                  mismatches.push(
+                    `${path} ${attemptStatus}/${rolloutStatus} latest=${latest}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`,
+                  );
+                }
+              }
+        expect(mismatches).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("agl_health_verdict equals healthVerdict over config x status x heartbeat x elapsed time x lease", async () => {
+      const store = await open({});
+      try {
+        const cells: { cfg: RolloutConfig; attempt: Attempt; now: number; lease: number | null }[] = [];
+        const limits = [null, 5, 10];
+        for (const timeout of limits)
+          for (const unresponsive of limits)
+            for (const status of ATTEMPT_STATUSES)
+              for (const heartbeat of [null, 0, 104])
+                for (const elapsed of [4, 5, 6, 10, 11, 20])
+                  for (const lease of [null, 0, 10]) {
+                    cells.push({
+                      cfg: {
+                        timeout_seconds: timeout,
+                        unresponsive_seconds: unresponsive,
+                        max_attempts: 1,
+                        retry_condition: [],
+                      },
+                      attempt: {
+                        rollout_id: "r",
+                        attempt_id: "a",
+                        sequence_id: 1,
+                        start_time: 100,
+                        end_time: null,
+                        status,
+                        worker_id: null,
+                        last_heartbeat_time: heartbeat,
+                        metadata: null,
+                      },
+                      now: 100 + elapsed,
+                      lease,
+                    });
+                  }
+        const rows = await store.driver.rows<{ verdict: string | null }>(sql`
+          SELECT agl_health_verdict(c->'cfg', c->'attempt'->>'status', (c->'attempt'->>'start_time')::float8,
+            (c->'attempt'->>'last_heartbeat_time')::float8, (c->>'now')::float8, (c->>'lease')::float8) AS verdict
+          FROM jsonb_array_elements(${JSON.stringify(cells)}::text::jsonb) WITH ORDINALITY AS t(c, ord) ORDER BY ord`);
+        expect(rows.map((r) => r.verdict ?? null)).toEqual(
+          cells.map((c) => healthVerdict(c.cfg, c.attempt, c.now, c.lease)),
+        );
+        expect(new Set(rows.map((r) => r.verdict ?? null))).toEqual(
+          new Set([null, "timeout", "unresponsive", "lease_expired"]),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("agl_dequeue claims a queue entry exactly when isClaimable says so", async () => {
+      const store = await open({});
+      const db = store.driver;
+      try {
+        for (const status of ROLLOUT_STATUSES) {
+          const id = `dq-${status}`;
+          await db.rows(sql`
+            INSERT INTO rollouts (rollout_id, start_time, status, config, enqueue_seq)
+            VALUES (${id}::text, 1, ${status}::text, ${JSON.stringify(config([], 1))}::text::jsonb, nextval('agl_queue_seq'))`);
+          const claimed = await db.rows<{ rollout_id: string; status: string }>(
+            sql`SELECT rollout_id, status FROM agl_dequeue(5, NULL::text, ${NOW}::float8)`,
+          );
+          expect({ status, claimed: claimed.map((r) => r.rollout_id) }).toEqual({
+            status,
+            claimed: isClaimable(status) ? [id] : [],
+          });
+          const [after] = await db.rows<{ queued: boolean }>(
+            sql`SELECT enqueue_seq IS NOT NULL AS queued FROM rollouts WHERE rollout_id = ${id}::text`,
+          );
+          expect(after?.queued).toBe(false);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
+
+describeDifferential("PGlite", usePgliteStores("agl_diff"));
+if (testDatabaseUrl !== undefined) describeDifferential("PostgreSQL", useServerStores(testDatabaseUrl, "agl_diff"));
