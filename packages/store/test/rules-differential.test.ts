@@ -42,7 +42,12 @@ const NOW = 1_700_000_000;
 const CHANNEL = "agl_differential";
 
 function config(retry: AttemptStatus[], maxAttempts: number): RolloutConfig {
-  return { timeout_seconds: null, unresponsive_seconds: null, max_attempts: maxAttempts, retry_condition: retry };
+  return {
+    timeout_seconds: null,
+    unresponsive_seconds: null,
+    max_attempts: maxAttempts,
+    retry_condition: retry,
+  };
 }
 
 /** Inserts a rollout with `count` attempts (ids `<id>-1`..), all in `attemptStatus`, worker `w-<id>`. */
@@ -83,7 +88,10 @@ async function readState(db: SqlExecutor, id: string, attemptId: string) {
   return row;
 }
 
-function describeDifferential(name: string, open: (settings: StoreSettings) => Promise<PostgresLightningStore>) {
+function describeDifferential(
+  name: string,
+  open: (settings: StoreSettings) => Promise<PostgresLightningStore>,
+) {
   describe(`lifecycle rules: SQL functions vs TypeScript on ${name}`, () => {
     it("agl_propagate equals propagateAttemptStatus over status x retry condition x sequence vs max", async () => {
       const store = await open({});
@@ -312,4 +320,5 @@ function describeDifferential(name: string, open: (settings: StoreSettings) => P
 }
 
 describeDifferential("PGlite", usePgliteStores("agl_diff"));
-if (testDatabaseUrl !== undefined) describeDifferential("PostgreSQL", useServerStores(testDatabaseUrl, "agl_diff"));
+if (testDatabaseUrl !== undefined)
+  describeDifferential("PostgreSQL", useServerStores(testDatabaseUrl, "agl_diff"));

@@ -70,6 +70,7 @@ import {
   SPAN_SORT,
   WORKER_SORT,
 } from "../core/sort-fields.js";
+import { ADD_SPANS_ALLOCATING, type SpanAllocatingStore } from "../core/span-allocation.js";
 import { attemptNotFound, noAttempts, rolloutNotFound } from "../core/store-errors.js";
 import { markWorkerIdleAfterEmptyDequeue, newWorker, syncWorkerWithAttempt } from "../core/worker-sync.js";
 import type {
@@ -157,7 +158,7 @@ function spanKey(span: Span): string {
  * console.log(done?.status); // "succeeded"
  * ```
  */
-export class InMemoryLightningStore implements LightningStore {
+export class InMemoryLightningStore implements LightningStore, SpanAllocatingStore {
   /** Single event loop only (no worker threads); safe under any number of concurrent async calls. */
   readonly capabilities: StoreCapabilities = {
     thread_safe: false,
@@ -374,6 +375,17 @@ export class InMemoryLightningStore implements LightningStore {
    */
   async addManySpans(spans: Span[]): Promise<Span[]> {
     const parsed = requireArray(spans, "spans").map((span, index) => normalizeSpan(span, `spans.${index}`));
+    return this.storeBatch(parsed, null);
+  }
+
+  /** {@link SpanAllocatingStore}: `addManySpans` that first allocates the flagged sequence ids. */
+  async [ADD_SPANS_ALLOCATING](spans: Span[], allocate: readonly boolean[]): Promise<Span[]> {
+    const parsed = requireArray(spans, "spans").map((span, index) => normalizeSpan(span, `spans.${index}`));
+    return this.storeBatch(parsed, allocate);
+  }
+
+  /** The all-or-nothing batch of `addManySpans`, allocating flagged sequence ids after the checks. */
+  private storeBatch(parsed: Span[], allocate: readonly boolean[] | null): Span[] {
     const groups = new Map<string, { record: RolloutRecord; attempt: Attempt | undefined; spans: Span[] }>();
     const checked: { record: RolloutRecord; attempt: Attempt; spans: Span[] }[] = [];
     for (const span of parsed) {
@@ -389,6 +401,16 @@ export class InMemoryLightningStore implements LightningStore {
         checked.push({ record, attempt, spans: group.spans });
       }
       group.spans.push(span);
+    }
+    if (allocate !== null) {
+      // In list order, once per (attempt, span id): a repeat within the batch is skipped anyway.
+      const seen = new Set<string>();
+      parsed.forEach((span, index) => {
+        const key = `${span.rollout_id.length}:${span.rollout_id}${spanKey(span)}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        if (allocate[index]) span.sequence_id = this.nextSequence(span.rollout_id);
+      });
     }
     const now = this.now();
     const stored: Span[] = [];

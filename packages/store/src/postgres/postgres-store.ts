@@ -13,6 +13,7 @@ import {
   type Worker,
 } from "@agentlightning/types";
 import { claimLeaseOf } from "../core/health-scan.js";
+import { ADD_SPANS_ALLOCATING, type SpanAllocatingStore } from "../core/span-allocation.js";
 import type {
   AttemptPatch,
   EnqueueRolloutOptions,
@@ -54,7 +55,13 @@ import {
   queryResources,
   updateResources,
 } from "./resources.js";
-import { addManySpans, addSpan, getManySpanSequenceIds, getNextSpanSequenceId } from "./spans.js";
+import {
+  addManySpans,
+  addSpan,
+  addSpansAllocating,
+  getManySpanSequenceIds,
+  getNextSpanSequenceId,
+} from "./spans.js";
 import { StoreRuntime } from "./store-runtime.js";
 import { updateAttempt } from "./update-attempt.js";
 import { updateRollout } from "./update-rollout.js";
@@ -106,7 +113,7 @@ export interface FromDriverOptions extends PostgresStoreOptions {
  * await store.close();
  * ```
  */
-export class PostgresLightningStore implements LightningStore {
+export class PostgresLightningStore implements LightningStore, SpanAllocatingStore {
   /** Informational capability flags. */
   readonly capabilities: StoreCapabilities = {
     thread_safe: true,
@@ -258,6 +265,11 @@ export class PostgresLightningStore implements LightningStore {
   /** Stores spans all or nothing (spec Appendix B14); duplicates skipped; returns what was stored. */
   addManySpans(spans: Span[]): Promise<Span[]> {
     return addManySpans(this.rt, spans);
+  }
+
+  /** {@link SpanAllocatingStore}: spans and their missing sequence ids in one statement (OTLP). */
+  [ADD_SPANS_ALLOCATING](spans: Span[], allocate: readonly boolean[]): Promise<Span[]> {
+    return addSpansAllocating(this.rt, spans, allocate);
   }
 
   /** Next number of the rollout's span counter (no existence check). */

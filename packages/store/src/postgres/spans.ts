@@ -32,15 +32,40 @@ export async function addManySpans(rt: StoreRuntime, spans: Span[]): Promise<Spa
   return storeSpans(rt, normalized);
 }
 
-/** Stores validated spans: one span through the lighter single-span function, else a batch. */
-export async function storeSpans(rt: StoreRuntime, spans: Span[]): Promise<Span[]> {
-  if (spans.length === 1) return addOneSpan(rt, spans[0] as Span);
+/** {@link SpanAllocatingStore} of the Postgres store: one call of `agl_add_spans`. */
+export async function addSpansAllocating(
+  rt: StoreRuntime,
+  spans: Span[],
+  allocate: readonly boolean[],
+): Promise<Span[]> {
+  if (!Array.isArray(spans)) throw new AglError("invalid_argument", "spans must be an array");
+  const normalized = spans.map((s, i) => normalizeSpan(s, `spans.${i}`));
+  if (normalized.length === 0) return [];
+  return storeSpans(rt, normalized, allocate);
+}
+
+/** The payload prefix `agl_add_spans` replaces with an allocated sequence id. */
+const ALLOCATED_PREFIX = '{"sequence_id":0,';
+
+/**
+ * Stores validated spans: one span through the lighter single-span function, else (or when a
+ * sequence id is to be allocated) a batch. `allocate[i]`: span i gets the next number of its
+ * rollout's counter.
+ */
+export async function storeSpans(
+  rt: StoreRuntime,
+  spans: Span[],
+  allocate: readonly boolean[] | null = null,
+): Promise<Span[]> {
+  const allocating = allocate?.some(Boolean) ?? false;
+  if (spans.length === 1 && !allocating) return addOneSpan(rt, spans[0] as Span);
   // Groups by attempt in order of first appearance, stored (and returned) group after group as
   // upstream does; duplicates inside the batch are dropped (first one wins).
   const groups = new Map<string, { rollout_id: string; attempt_id: string; spans: Span[] }>();
   const rollouts = new Set<string>();
   const seen = new Set<string>();
-  for (const span of spans) {
+  const allocated = new Set<Span>();
+  for (const [index, span] of spans.entries()) {
     const groupKey = JSON.stringify([span.rollout_id, span.attempt_id]);
     let group = groups.get(groupKey);
     if (group === undefined) {
@@ -52,9 +77,19 @@ export async function storeSpans(rt: StoreRuntime, spans: Span[]): Promise<Span[
     if (seen.has(key)) continue;
     seen.add(key);
     group.spans.push(span);
+    if (allocating && allocate?.[index]) allocated.add(span);
   }
   const unique = [...groups.values()].flatMap((g) => g.spans);
-  const json = toJson(unique, "spans");
+  // A span to be numbered is sent with sequence_id first, as 0: the function replaces that prefix.
+  const payloads = unique.map((span) => {
+    if (!allocated.has(span)) return toJson(span, "spans");
+    const { sequence_id: _placeholder, ...rest } = span;
+    const numbered = { sequence_id: 0, ...rest };
+    const text = toJson(numbered, "spans");
+    if (!text.startsWith(ALLOCATED_PREFIX)) throw new AglError("internal", "unexpected span serialisation");
+    return text;
+  });
+  const json = `[${payloads.join(",")}]`;
   // The columns travel separately: extracting nine fields from each json payload would re-parse
   // it nine times, while json_to_recordset reads this small array in one pass.
   const columns = JSON.stringify(
@@ -69,6 +104,7 @@ export async function storeSpans(rt: StoreRuntime, spans: Span[]): Promise<Span[
       name: span.name,
       start_time: span.start_time,
       end_time: span.end_time,
+      ...(allocated.has(span) ? { alloc: true } : {}),
     })),
   );
   const groupList = JSON.stringify([...groups.values()].map((g) => [g.rollout_id, g.attempt_id]));
@@ -85,11 +121,19 @@ export async function storeSpans(rt: StoreRuntime, spans: Span[]): Promise<Span[
       ? attemptNotFound(rolloutId, missing.attempt_id as string)
       : rolloutNotFound(rolloutId);
   }
-  const stored = new Set(rows.map((row) => JSON.stringify([row.rollout_id, row.attempt_id, row.span_id])));
-  const copies = JSON.parse(json) as Span[];
-  return copies.filter((span) =>
-    stored.has(JSON.stringify([span.rollout_id, span.attempt_id, span.span_id])),
+  const stored = new Map(
+    rows.map((row) => [
+      JSON.stringify([row.rollout_id, row.attempt_id, row.span_id]),
+      Number(row.sequence_id),
+    ]),
   );
+  const copies = JSON.parse(json) as Span[];
+  return copies.flatMap((span) => {
+    const sequenceId = stored.get(JSON.stringify([span.rollout_id, span.attempt_id, span.span_id]));
+    if (sequenceId === undefined) return [];
+    span.sequence_id = sequenceId;
+    return [span];
+  });
 }
 
 /** One span, through a lighter statement than a batch needs. */

@@ -10,7 +10,7 @@ import { readingTests } from "./groups/reading.js";
 import { resourcesTests } from "./groups/resources.js";
 import { scanTriggerTests } from "./groups/scan-triggers.js";
 import { spanBatchTests } from "./groups/span-batches.js";
-import { spanTests } from "./groups/spans.js";
+import { spanPathTests, spanTests } from "./groups/spans.js";
 import { startTests } from "./groups/start.js";
 import { updateAttemptTests } from "./groups/update-attempt.js";
 import { updateRolloutTests } from "./groups/update-rollout.js";
@@ -85,6 +85,7 @@ export function describeLightningStore(
     updateAttemptTests(test);
     spanTests(test);
     spanBatchTests(test, { nonAtomicSpanBatches: options.nonAtomicSpanBatches ?? false });
+    spanPathTests(test);
     waitTests(test);
     resourcesTests(test);
     workerTests(test);

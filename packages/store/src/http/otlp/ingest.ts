@@ -1,9 +1,9 @@
 import { isAttemptedRollout, type Span } from "@agentlightning/types";
 import { normalizeSpan } from "../../core/normalize.js";
+import { ADD_SPANS_ALLOCATING, isSpanAllocatingStore } from "../../core/span-allocation.js";
 import { attemptNotFound, rolloutNotFound } from "../../core/store-errors.js";
 import type { LightningStore } from "../../store.js";
 import { type ConvertedTraceRequest, convertTraceRequest } from "./convert.js";
-import { decodeTraceRequest } from "./proto.js";
 
 /** What one OTLP export did to the store. */
 export interface OtlpIngestResult {
@@ -35,10 +35,11 @@ async function checkTargetsExist(store: LightningStore, spans: readonly Span[]):
 }
 
 /**
- * Stores converted OTLP spans (docs/store-contract.md §4.7): checks every span and that every rollout and attempt
- * exists before anything changes, allocates the missing sequence ids in one bulk call in payload order, then
- * stores all spans with `addManySpans` (duplicates skipped). Throws the store's `not_found`
- * error for an unknown rollout or attempt, having stored nothing.
+ * Stores converted OTLP spans (docs/store-contract.md §4.7): checks that every rollout and attempt exists before
+ * anything changes, allocates the missing sequence ids in payload order, then stores all spans
+ * (duplicates skipped). The stores of this package do all of it in one call (one statement on
+ * Postgres); any other store gets the check, one bulk allocation and `addManySpans`. Throws the
+ * store's `not_found` error for an unknown rollout or attempt, having stored nothing.
  */
 export async function storeOtlpSpans(
   store: LightningStore,
@@ -47,6 +48,11 @@ export async function storeOtlpSpans(
   const { skipped } = converted;
   const spans = converted.spans.map((draft) => draft.span);
   if (spans.length === 0) return { stored: 0, duplicates: 0, skipped };
+  if (isSpanAllocatingStore(store)) {
+    const allocate = converted.spans.map((draft) => draft.allocateSequenceId);
+    const stored = await store[ADD_SPANS_ALLOCATING](spans, allocate);
+    return { stored: stored.length, duplicates: spans.length - stored.length, skipped };
+  }
   // The store's own span checks (schema, JSON and text rule) before any sequence id is allocated,
   // so a rejected export consumes no numbers.
   for (const [index, span] of spans.entries()) normalizeSpan(span, `spans.${index}`);
@@ -75,6 +81,8 @@ export async function storeOtlpSpans(
  * ```
  */
 export async function ingestOtlpTraces(store: LightningStore, bytes: Uint8Array): Promise<OtlpIngestResult> {
+  // Loaded on use: storing converted spans (and the conformance suite, which does) needs no protobufjs.
+  const { decodeTraceRequest } = await import("./proto.js");
   const request = bytes.length === 0 ? {} : decodeTraceRequest(bytes);
   return storeOtlpSpans(store, convertTraceRequest(request));
 }

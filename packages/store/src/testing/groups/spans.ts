@@ -1,5 +1,7 @@
 import type { Span } from "@agentlightning/types";
 import { describe, expect } from "vitest";
+import { convertTraceRequest } from "../../http/otlp/convert.js";
+import { storeOtlpSpans } from "../../http/otlp/ingest.js";
 import type { LightningStore } from "../../store.js";
 import {
   claimedRollout,
@@ -15,6 +17,7 @@ import {
   withoutAttempt,
 } from "../harness.js";
 import { makeSpan } from "../make-span.js";
+import { otlpRequestOf, SPAN_PATHS, storeThrough } from "../span-paths.js";
 
 function byRolloutThenSeq(a: (string | number)[], b: (string | number)[]): number {
   return String(a[0]).localeCompare(String(b[0])) || Number(a[1]) - Number(b[1]);
@@ -412,6 +415,172 @@ export function spanTests(test: StoreTest): void {
         "at-00000000",
       );
       expect((await counts(store)).total_spans).toBe(0);
+    });
+  });
+}
+
+/**
+ * The span edge cases of §2.9 and §3.7 through each way spans reach a store (`addSpan`,
+ * `addManySpans`, OTLP ingestion): the heartbeat, duplicates, unknown targets, late spans.
+ */
+export function spanPathTests(test: StoreTest): void {
+  describe.each(SPAN_PATHS.map((path) => ({ path })))("Span edge cases through $path", ({ path }) => {
+    test("§2.9 the first span makes a preparing attempt and its rollout running, with a heartbeat", async ({
+      store,
+      clock,
+    }) => {
+      const r = await claimedRollout(store);
+      clock.advance(2);
+      expect(await storeThrough(store, path, [makeSpan(r.rollout_id, r.attempt.attempt_id, 1)])).toBe(1);
+      const attempt = await readAttempt(store, r.rollout_id, r.attempt.attempt_id);
+      expect(attempt.status).toBe("running");
+      expectTime(attempt.last_heartbeat_time, clock.now());
+      expect((await readRollout(store, r.rollout_id)).status).toBe("running");
+    });
+
+    test("§2.9 a span stored before is not stored again and is no heartbeat", async ({ store, clock }) => {
+      const r = await claimedRollout(store);
+      const span = makeSpan(r.rollout_id, r.attempt.attempt_id, 1);
+      await store.addSpan(span);
+      const beat = clock.now();
+      clock.advance(3);
+      expect(await storeThrough(store, path, [span])).toBe(0);
+      expect(await spanTotal(store, r.rollout_id)).toBe(1);
+      expectTime((await readAttempt(store, r.rollout_id, r.attempt.attempt_id)).last_heartbeat_time, beat);
+    });
+
+    test("§2.9 an unknown rollout or attempt rejects with not_found; nothing changes", async ({ store }) => {
+      const r = await claimedRollout(store);
+      const good = makeSpan(r.rollout_id, r.attempt.attempt_id, 1);
+      const unknownRollout = makeSpan("ro-000000000000", r.attempt.attempt_id, 2);
+      const unknownAttempt = makeSpan(r.rollout_id, "at-00000000", 3);
+      for (const [bad, id] of [
+        [unknownRollout, "ro-000000000000"],
+        [unknownAttempt, "at-00000000"],
+      ] as const) {
+        // The batch paths get a valid span too: all or nothing (Appendix B14).
+        const spans = path === "addSpan" ? [bad] : [good, bad];
+        await expectAglError(storeThrough(store, path, spans), "not_found", id);
+      }
+      expect((await counts(store)).total_spans).toBe(0);
+      expect((await readAttempt(store, r.rollout_id, r.attempt.attempt_id)).status).toBe("preparing");
+      expect((await readRollout(store, r.rollout_id)).status).toBe("preparing");
+      expect(await store.getNextSpanSequenceId(r.rollout_id, r.attempt.attempt_id)).toBe(1);
+    });
+
+    test("§3.7 a span on a timeout attempt of a failed rollout is stored and refreshes the heartbeat only", async ({
+      store,
+      clock,
+    }) => {
+      const r = await claimedRollout(store);
+      await store.updateAttempt(r.rollout_id, r.attempt.attempt_id, { status: "timeout" });
+      const before = await readRollout(store, r.rollout_id);
+      clock.advance(4);
+      expect(await storeThrough(store, path, [makeSpan(r.rollout_id, r.attempt.attempt_id, 1)])).toBe(1);
+      const attempt = await readAttempt(store, r.rollout_id, r.attempt.attempt_id);
+      expect([attempt.status, attempt.end_time]).toEqual(["timeout", null]);
+      expectTime(attempt.last_heartbeat_time, clock.now());
+      expect(withoutAttempt(await readRollout(store, r.rollout_id))).toEqual(withoutAttempt(before));
+    });
+
+    test("§3.7 a span on a succeeded attempt of a succeeded rollout changes neither", async ({ store }) => {
+      const r = await claimedRollout(store);
+      await store.updateAttempt(r.rollout_id, r.attempt.attempt_id, { status: "succeeded" });
+      expect(await storeThrough(store, path, [makeSpan(r.rollout_id, r.attempt.attempt_id, 1)])).toBe(1);
+      expect((await readAttempt(store, r.rollout_id, r.attempt.attempt_id)).status).toBe("succeeded");
+      expect((await readRollout(store, r.rollout_id)).status).toBe("succeeded");
+    });
+
+    test("§3.7 a span revives an unresponsive latest attempt of a requeuing rollout", async ({ store }) => {
+      const r = await claimedRollout(store, { max_attempts: 2, retry_condition: ["unresponsive"] });
+      await store.updateAttempt(r.rollout_id, r.attempt.attempt_id, { status: "unresponsive" });
+      await storeThrough(store, path, [makeSpan(r.rollout_id, r.attempt.attempt_id, 1)]);
+      expect((await readAttempt(store, r.rollout_id, r.attempt.attempt_id)).status).toBe("running");
+      expect((await readRollout(store, r.rollout_id)).status).toBe("running");
+      expect(await store.dequeueRollout()).toBeNull();
+    });
+
+    test("§3.7 a span on an old unresponsive attempt revives it without touching the rollout", async ({
+      store,
+    }) => {
+      const r = await claimedRollout(store, { max_attempts: 3, retry_condition: ["unresponsive"] });
+      await store.updateAttempt(r.rollout_id, r.attempt.attempt_id, { status: "unresponsive" });
+      await dequeueOne(store);
+      await storeThrough(store, path, [makeSpan(r.rollout_id, r.attempt.attempt_id, 1)]);
+      expect((await readAttempts(store, r.rollout_id)).map((a) => a.status)).toEqual([
+        "running",
+        "preparing",
+      ]);
+      expect((await readRollout(store, r.rollout_id)).status).toBe("preparing");
+    });
+
+    test("Quirk B4 a span on the latest attempt of a rollout set to queuing leaves it queuing", async ({
+      store,
+    }) => {
+      const r = await claimedRollout(store);
+      await store.updateRollout(r.rollout_id, { status: "queuing" });
+      await storeThrough(store, path, [makeSpan(r.rollout_id, r.attempt.attempt_id, 1)]);
+      expect((await readAttempt(store, r.rollout_id, r.attempt.attempt_id)).status).toBe("running");
+      expect((await readRollout(store, r.rollout_id)).status).toBe("queuing");
+    });
+
+    test("§2.9 one batch for two attempts of a rollout heartbeats both; only the latest moves the rollout", async ({
+      store,
+      clock,
+    }) => {
+      const r = await claimedRollout(store, { max_attempts: 3, retry_condition: ["unresponsive"] });
+      await store.updateAttempt(r.rollout_id, r.attempt.attempt_id, { status: "unresponsive" });
+      const second = await dequeueOne(store);
+      clock.advance(1);
+      const spans = [
+        makeSpan(r.rollout_id, r.attempt.attempt_id, 1),
+        makeSpan(r.rollout_id, second.attempt.attempt_id, 2),
+      ];
+      expect(await storeThrough(store, path, spans)).toBe(2);
+      const attempts = await readAttempts(store, r.rollout_id);
+      expect(attempts.map((a) => a.status)).toEqual(["running", "running"]);
+      for (const a of attempts) expectTime(a.last_heartbeat_time, clock.now());
+      expect((await readRollout(store, r.rollout_id)).status).toBe("running");
+    });
+  });
+
+  describe("OTLP ingestion", () => {
+    test("§4.7 spans without a sequence id get the rollout's next numbers in payload order, in one batch", async ({
+      store,
+    }) => {
+      const r = await claimedRollout(store);
+      const a = r.attempt.attempt_id;
+      await store.addSpan(makeSpan(r.rollout_id, a, 5));
+      const spans = [
+        makeSpan(r.rollout_id, a, 0, { span_id: "00000000000000a1" }),
+        makeSpan(r.rollout_id, a, 0, { span_id: "00000000000000a2" }),
+      ];
+      const result = await storeOtlpSpans(store, convertTraceRequest(otlpRequestOf(spans, false)));
+      expect(result).toEqual({ stored: 2, duplicates: 0, skipped: 0 });
+      const stored = (await store.querySpans({ rolloutId: r.rollout_id })).items;
+      expect(stored.map((s) => [s.span_id, s.sequence_id])).toEqual([
+        ["0000000000000005", 5],
+        ["00000000000000a1", 6],
+        ["00000000000000a2", 7],
+      ]);
+      expect(await store.getNextSpanSequenceId(r.rollout_id, a)).toBe(8);
+    });
+
+    test("§4.7 an export naming an unknown attempt stores nothing and allocates nothing", async ({
+      store,
+    }) => {
+      const r = await claimedRollout(store);
+      const spans = [
+        makeSpan(r.rollout_id, r.attempt.attempt_id, 0),
+        makeSpan(r.rollout_id, "at-00000000", 0),
+      ];
+      await expectAglError(
+        storeOtlpSpans(store, convertTraceRequest(otlpRequestOf(spans, false))),
+        "not_found",
+        "at-00000000",
+      );
+      expect((await counts(store)).total_spans).toBe(0);
+      expect(await store.getNextSpanSequenceId(r.rollout_id, r.attempt.attempt_id)).toBe(1);
     });
   });
 }

@@ -13,6 +13,9 @@ import {
 } from "../harness.js";
 import { makeSpan } from "../make-span.js";
 
+/** The stores' default claim lease (`StoreSettings.claimLeaseSeconds`). */
+const DEFAULT_LEASE_SECONDS = 600;
+
 const RETRY_ON_TIMEOUT = { timeout_seconds: 1, max_attempts: 2, retry_condition: ["timeout" as const] };
 
 /**
@@ -338,6 +341,73 @@ export function watchdogTests(test: StoreTest): void {
       clock.advance(2);
       expect((await store.getLatestAttempt(started.rollout_id))?.status).toBe("timeout");
       expect((await readRollout(store, started.rollout_id)).status).toBe("failed");
+    });
+
+    test("claim lease: a claim that never starts is reclaimed after the default 600 s, whatever the retry budget", async ({
+      store,
+      clock,
+    }) => {
+      // Default config: max_attempts 1, no retry condition, no timeouts. The runner died (or never
+      // got the dequeue response): no span, no update.
+      const r = await claimedRollout(store, null, "w1");
+      clock.advance(DEFAULT_LEASE_SECONDS);
+      // Exactly at the lease: not yet (strict comparison, like every health check).
+      expect(attempted(await store.getRolloutById(r.rollout_id)).status).toBe("preparing");
+      clock.advance(0.5);
+      const read = attempted(await store.getRolloutById(r.rollout_id));
+      expect(read.status).toBe("requeuing");
+      expect(read.end_time).toBeNull();
+      expect(read.attempt.status).toBe("unresponsive");
+      expect(read.attempt.end_time).toBeNull();
+      expect((await readWorker(store, "w1")).status).toBe("unknown");
+      // Another runner gets it, as attempt #2; the retry budget no longer applies to that one.
+      const second = await dequeueOne(store, "w2");
+      expect(second.rollout_id).toBe(r.rollout_id);
+      expect(second.attempt.sequence_id).toBe(2);
+      await store.updateAttempt(r.rollout_id, second.attempt.attempt_id, { status: "succeeded" });
+      expect((await readRollout(store, r.rollout_id)).status).toBe("succeeded");
+      // A late span of the first runner revives its attempt but leaves the rollout alone (§3.7).
+      await store.addSpan(makeSpan(r.rollout_id, r.attempt.attempt_id, 1));
+      expect((await readAttempts(store, r.rollout_id)).map((a) => a.status)).toEqual([
+        "running",
+        "succeeded",
+      ]);
+      expect((await readRollout(store, r.rollout_id)).status).toBe("succeeded");
+    });
+
+    test("claim lease: an attempt that had a span or a heartbeat is never reclaimed by the lease", async ({
+      store,
+      clock,
+    }) => {
+      const withSpan = await claimedRollout(store);
+      await store.addSpan(makeSpan(withSpan.rollout_id, withSpan.attempt.attempt_id, 1));
+      const withBeat = await claimedRollout(store);
+      await store.updateAttempt(withBeat.rollout_id, withBeat.attempt.attempt_id, {
+        last_heartbeat_time: clock.now(),
+      });
+      clock.advance(DEFAULT_LEASE_SECONDS * 10);
+      expect(attempted(await store.getRolloutById(withSpan.rollout_id)).attempt.status).toBe("running");
+      const beat = attempted(await store.getRolloutById(withBeat.rollout_id));
+      expect([beat.status, beat.attempt.status]).toEqual(["preparing", "preparing"]);
+    });
+
+    test("claim lease: a rollout's own unresponsive limit applies first (with its retry rule)", async ({
+      store,
+      clock,
+    }) => {
+      const r = await claimedRollout(store, { unresponsive_seconds: 700 });
+      clock.advance(DEFAULT_LEASE_SECONDS + 1);
+      // The lease is shorter than the rollout's limit: reclaimed, requeued.
+      expect((await readRollout(store, r.rollout_id)).status).toBe("requeuing");
+      const second = await dequeueOne(store);
+      clock.advance(701);
+      // The rollout's own limit is judged first: unresponsive, no retry allowed, failed.
+      const read = attempted(await store.getRolloutById(r.rollout_id));
+      expect([read.status, read.attempt.sequence_id, read.attempt.status]).toEqual([
+        "failed",
+        second.attempt.sequence_id,
+        "unresponsive",
+      ]);
     });
 
     test(
