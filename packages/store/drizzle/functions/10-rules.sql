@@ -7,7 +7,7 @@
 -- for the rest of a process once it was sent non-ASCII SQL text.
 
 -- propagateAttemptStatus: the rollout status implied by its latest attempt's status p_status
--- (sequence id p_sequence_id) under config p_config (spec 3.3).
+-- (sequence id p_sequence_id) under config p_config (docs/store-contract.md 3.3).
 CREATE OR REPLACE FUNCTION agl_propagate(p_status text, p_config jsonb, p_sequence_id integer)
 RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -40,7 +40,7 @@ LANGUAGE sql IMMUTABLE AS $$
   END
 $$;
 --> statement-breakpoint
--- Sets the status of rollout p_rollout (locked by the caller) with its side effects (spec 2.7,
+-- Sets the status of rollout p_rollout (locked by the caller) with its side effects (docs/store-contract.md 2.7,
 -- rolloutStatusEffects): finished -> end_time = p_now and a NOTIFY of the id on p_channel;
 -- queuing-like -> back in the queue unless it is queued.
 CREATE OR REPLACE FUNCTION agl_set_rollout_status(

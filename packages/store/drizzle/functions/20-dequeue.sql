@@ -1,4 +1,4 @@
--- Dequeue (spec 2.3) of up to p_limit rollouts for worker p_worker (null: none) at p_now. One
+-- Dequeue (docs/store-contract.md 2.3) of up to p_limit rollouts for worker p_worker (null: none) at p_now. One
 -- claim path: take the queue head with FOR UPDATE SKIP LOCKED (so concurrent dequeuers in any
 -- process never get the same entry), discard it if its rollout is no longer claimable (R8), else
 -- give the rollout its next attempt (nextAttempt: `preparing`, sequence id count + 1, id `at-` + 8
@@ -58,7 +58,7 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
--- start_attempt (spec 2.4) for rollout p_rollout, worker p_worker, at p_now with the generated id
+-- start_attempt (docs/store-contract.md 2.4) for rollout p_rollout, worker p_worker, at p_now with the generated id
 -- p_attempt: locks the rollout and gives it its next attempt (status preparing; a queue entry, if
 -- any, stays behind for dequeue to discard), then syncs the worker. Returns the rollout row with
 -- a_sequence_id, or no row for an unknown rollout. A colliding attempt id raises a unique violation.

@@ -1,4 +1,4 @@
--- Attempt update (spec 2.8; also the watchdog's verdicts, 2.15) of attempt p_attempt (null: the
+-- Attempt update (docs/store-contract.md 2.8; also the watchdog's verdicts, 2.15) of attempt p_attempt (null: the
 -- latest) of rollout p_rollout at p_now. Patch fields p_status, p_worker, p_heartbeat, p_metadata:
 -- null = not supplied (none of them may be null in a patch). p_sync: whether worker sync applies
 -- (worker id supplied non-empty, or status supplied). p_reclaim: a claim-lease reclaim (the rollout

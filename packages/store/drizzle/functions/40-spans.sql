@@ -1,4 +1,4 @@
--- Raises the span counter of rollout p_rollout to at least p_sequence_id (spec 2.9): an UPDATE
+-- Raises the span counter of rollout p_rollout to at least p_sequence_id (docs/store-contract.md 2.9): an UPDATE
 -- when it raises an existing counter (the common case), else an upsert (no counter yet, or it is
 -- already at least this high).
 CREATE OR REPLACE FUNCTION agl_raise_span_counter(p_rollout text, p_sequence_id bigint)
@@ -14,7 +14,7 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
--- One span (spec 2.9 add_span). p_ids: [rollout_id, attempt_id] and p_columns: {span_id,
+-- One span (docs/store-contract.md 2.9 add_span). p_ids: [rollout_id, attempt_id] and p_columns: {span_id,
 -- trace_id, parent_id, name, start_time, end_time}, JSON texts (decoded like every string the store
 -- receives in JSON; the columns only once the checks passed); p_sequence_id; p_payload: the span as
 -- stored. Locks the rollout, checks rollout and attempt, and only if both exist raises the
@@ -59,7 +59,7 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
--- A batch of spans (spec 2.9 add_many_spans), all or nothing (Appendix B14). p_rollouts: the
+-- A batch of spans (docs/store-contract.md 2.9 add_many_spans), all or nothing (Appendix B14). p_rollouts: the
 -- distinct rollout ids, sorted (locked in that order, as everywhere in the store); p_groups: JSON
 -- [[rollout_id, attempt_id], ...] in order of first appearance; p_columns: JSON [{ord, rollout_id,
 -- attempt_id, span_id, sequence_id, trace_id, parent_id, name, start_time, end_time, alloc}]

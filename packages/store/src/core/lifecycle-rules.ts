@@ -10,7 +10,7 @@ import {
 } from "@agentlightning/types";
 import { newWorker, syncWorkerWithAttempt } from "./worker-sync.js";
 
-// The rollout/attempt state machine of `spec/store.md` §2–3, written once. Every function here is
+// The rollout/attempt state machine of `docs/store-contract.md` §2–3, written once. Every function here is
 // pure: it says what a step changes, and each backend applies it to its own storage. The memory
 // store calls these functions directly; the Postgres store runs the SQL functions of
 // drizzle/functions/, whose status lists are generated from these predicates (see
@@ -30,7 +30,7 @@ function propagatesAsIs(status: AttemptStatus): boolean {
 }
 
 /**
- * The rollout status implied by the status of its latest attempt (`spec/store.md` §3.3): failures,
+ * The rollout status implied by the status of its latest attempt (`docs/store-contract.md` §3.3): failures,
  * timeouts and unresponsiveness requeue while the retry budget allows, else fail the rollout.
  */
 export function propagateAttemptStatus(
@@ -183,7 +183,7 @@ export function isScanned(status: RolloutStatus): boolean {
 }
 
 /**
- * The watchdog rule (`spec/store.md` §2.15): timeout counts from the attempt's start; liveness
+ * The watchdog rule (`docs/store-contract.md` §2.15): timeout counts from the attempt's start; liveness
  * from its last heartbeat, or from its start when it never had one. Comparisons are strict. Then
  * the claim lease (our addition, issue 8 item 9): an attempt still `preparing` with no heartbeat
  * more than `claimLeaseSeconds` after its start (its runner died, or the dequeue response was lost)

@@ -13,7 +13,7 @@ export interface ResolvedPage {
 }
 
 /**
- * Applies the defaults of `spec/store.md` §2.14 (`asc`, limit -1, offset 0; `defaultSortBy` when
+ * Applies the defaults of `docs/store-contract.md` §2.14 (`asc`, limit -1, offset 0; `defaultSortBy` when
  * `sortBy` is null/absent) and rejects a bad field, order, limit or offset with `invalid_argument`
  * before a store touches anything.
  */

@@ -1,6 +1,6 @@
 import { AglError, type FilterLogic, type PaginatedResult, type SortOrder } from "@agentlightning/types";
 
-// The in-memory filter/sort/paginate engine of `spec/store.md` §2.14. Postgres translates the same
+// The in-memory filter/sort/paginate engine of `docs/store-contract.md` §2.14. Postgres translates the same
 // rules to SQL; both must order nulls identically.
 
 /** One condition of a query pool. */

@@ -16,7 +16,7 @@ export function newWorker(workerId: string): Worker {
 }
 
 /**
- * The worker after syncing it with the state of an attempt it runs (`spec/store.md` §2.12):
+ * The worker after syncing it with the state of an attempt it runs (`docs/store-contract.md` §2.12):
  * preparing/running → busy with the attempt; succeeded/failed → idle; timeout/unresponsive → unknown.
  */
 export function syncWorkerWithAttempt(

@@ -6,7 +6,7 @@ import { rolloutFromRow } from "./rows.js";
 import { runText } from "./sql-text.js";
 import type { StoreRuntime } from "./store-runtime.js";
 
-// Claims (spec §2.3) and manual attempts (§2.4): the two ways a rollout gets a new attempt, each one
+// Claims (docs/store-contract.md §2.3) and manual attempts (§2.4): the two ways a rollout gets a new attempt, each one
 // call of a function in drizzle/functions/20-dequeue.sql.
 
 const DEQUEUE_SQL = "SELECT * FROM agl_dequeue($1::int, $2::text, $3::float8)";
@@ -15,14 +15,14 @@ const START_ATTEMPT_SQL = "SELECT * FROM agl_start_attempt($1::text, $2::text, $
 /**
  * Claims up to `limit` rollouts in FIFO order; `limit <= 0` returns `[]` untouched. Rows are
  * claimed with `FOR UPDATE SKIP LOCKED`, so concurrent dequeuers (in any process) never get the
- * same entry; entries whose rollout is no longer queuing-like are discarded (spec §2.3 step 2).
+ * same entry; entries whose rollout is no longer queuing-like are discarded (docs/store-contract.md §2.3 step 2).
  */
 export async function dequeueRollouts(
   rt: StoreRuntime,
   options: { limit: number; workerId?: string | null },
 ): Promise<AttemptedRollout[]> {
   const limit = requireInteger(options?.limit, "limit");
-  // An empty worker id is treated as absent (spec Appendix E2).
+  // An empty worker id is treated as absent (docs/store-contract.md Appendix E2).
   const workerId = optionalString(options.workerId, "workerId") || null;
   if (limit <= 0) return [];
   await rt.scan();

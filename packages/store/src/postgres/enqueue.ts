@@ -13,7 +13,7 @@ import { toJson } from "./sql-query.js";
 import { runText } from "./sql-text.js";
 import { IdCollision, type StoreRuntime } from "./store-runtime.js";
 
-// Enqueue (spec §2.2) and start_rollout (§2.1): new rollouts, each one statement.
+// Enqueue (docs/store-contract.md §2.2) and start_rollout (§2.1): new rollouts, each one statement.
 
 /**
  * `$1`: json array of {ord, rollout_id, input, mode, resources_id, config, metadata}; `$2`: now.

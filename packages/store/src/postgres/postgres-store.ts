@@ -262,7 +262,7 @@ export class PostgresLightningStore implements LightningStore, SpanAllocatingSto
     return addSpan(this.rt, span);
   }
 
-  /** Stores spans all or nothing (spec Appendix B14); duplicates skipped; returns what was stored. */
+  /** Stores spans all or nothing (docs/store-contract.md Appendix B14); duplicates skipped; returns what was stored. */
   addManySpans(spans: Span[]): Promise<Span[]> {
     return addManySpans(this.rt, spans);
   }

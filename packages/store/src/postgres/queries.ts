@@ -35,7 +35,7 @@ import {
 import type { StoreRuntime } from "./store-runtime.js";
 import { A, A_TABLE, R, R_TABLE, RES_TABLE, S, S_TABLE, W_TABLE } from "./tables.js";
 
-// The read side (spec §2.5, §2.6, §2.9 query_spans, §2.13): rollouts, attempts, spans, statistics.
+// The read side (docs/store-contract.md §2.5, §2.6, §2.9 query_spans, §2.13): rollouts, attempts, spans, statistics.
 
 /** The rollout with its latest attempt, the plain rollout if it has none, or null if unknown. */
 export async function getRolloutById(

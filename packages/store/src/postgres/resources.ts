@@ -26,7 +26,7 @@ import {
 import { IdCollision, type StoreRuntime } from "./store-runtime.js";
 import { RES, RES_TABLE } from "./tables.js";
 
-// Resources snapshots (spec §2.11): the latest is the one with the highest `touch_seq`.
+// Resources snapshots (docs/store-contract.md §2.11): the latest is the one with the highest `touch_seq`.
 
 /** Stores a new resources snapshot (`rs-` id) and makes it the latest. */
 export async function addResources(

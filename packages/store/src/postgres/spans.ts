@@ -7,7 +7,7 @@ import { jsonb, textArrayLiteral, toJson } from "./sql-query.js";
 import { runText } from "./sql-text.js";
 import type { StoreRuntime } from "./store-runtime.js";
 
-// Spans and sequence ids (spec §2.9). A single span is one call of `agl_add_span`, a batch one
+// Spans and sequence ids (docs/store-contract.md §2.9). A single span is one call of `agl_add_span`, a batch one
 // call of `agl_add_spans` (drizzle/functions/40-spans.sql); both apply the heartbeat through the
 // same SQL function, `agl_span_heartbeat`.
 
@@ -23,7 +23,7 @@ export async function addSpan(rt: StoreRuntime, span: Span): Promise<Span | null
 /**
  * Stores spans grouped by attempt; duplicates (stored or within the batch) are skipped, first
  * wins; returns what was stored. All or nothing: every group is checked before anything is
- * written (a deliberate deviation from upstream's per-group commits, spec Appendix B14).
+ * written (a deliberate deviation from upstream's per-group commits, docs/store-contract.md Appendix B14).
  */
 export async function addManySpans(rt: StoreRuntime, spans: Span[]): Promise<Span[]> {
   if (!Array.isArray(spans)) throw new AglError("invalid_argument", "spans must be an array");

@@ -15,7 +15,7 @@ import type { PageOptions } from "../store.js";
 import type { SqlExecutor } from "./driver.js";
 import type { Row } from "./rows.js";
 
-// The filter/sort/paginate rules of `core/query-engine.ts` (spec/store.md §2.14) in SQL. Null
+// The filter/sort/paginate rules of `core/query-engine.ts` (docs/store-contract.md §2.14) in SQL. Null
 // ordering matches the in-memory engine: `_time` fields sort null as +∞, numbers as 0, strings as
 // "" (compared by code point: COLLATE "C"); ties keep insertion order (`seq`) in both directions.
 

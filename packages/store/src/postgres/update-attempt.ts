@@ -9,7 +9,7 @@ import { toJson } from "./sql-query.js";
 import { runText } from "./sql-text.js";
 import type { StoreRuntime } from "./store-runtime.js";
 
-// Attempt updates (spec §2.8), also the watchdog's verdicts: one call of `agl_update_attempt`
+// Attempt updates (docs/store-contract.md §2.8), also the watchdog's verdicts: one call of `agl_update_attempt`
 // (drizzle/functions/30-update-attempt.sql).
 
 /** Result of {@link updateAttemptStatement}. */
@@ -26,7 +26,7 @@ const UPDATE_ATTEMPT_SQL =
   "SELECT * FROM agl_update_attempt($1::text, $2::text, $3::float8, $4::text, $5::text, $6::float8, $7::text::jsonb, $8::bool, $9::text, $10::bool)";
 
 /**
- * Attempt update (spec §2.8 steps 1–6) through `agl_update_attempt`; `attemptId` null targets the
+ * Attempt update (docs/store-contract.md §2.8 steps 1–6) through `agl_update_attempt`; `attemptId` null targets the
  * latest attempt; `channel` is the completion NOTIFY channel; `reclaim`: a claim-lease reclaim.
  */
 export async function updateAttemptStatement(

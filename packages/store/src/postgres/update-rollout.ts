@@ -10,7 +10,7 @@ import { jsonb, toJson } from "./sql-query.js";
 import type { StoreRuntime } from "./store-runtime.js";
 import { R, R_TABLE } from "./tables.js";
 
-// update_rollout (spec §2.7): the fields in one UPDATE, then the status through
+// update_rollout (docs/store-contract.md §2.7): the fields in one UPDATE, then the status through
 // `agl_set_rollout_status`, which applies its side effects (end time, queue, completion notice).
 
 /** Replaces the given fields of a rollout; returns it without `attempt`. */

@@ -7,7 +7,7 @@ import { jsonCopy, textArray } from "./sql-query.js";
 import type { StoreRuntime } from "./store-runtime.js";
 import { R, R_TABLE } from "./tables.js";
 
-// wait_for_rollouts (spec §2.10): woken by this process's commits and by NOTIFY from other
+// wait_for_rollouts (docs/store-contract.md §2.10): woken by this process's commits and by NOTIFY from other
 // processes. The store LISTENs only while waits are pending (and LISTEN_IDLE_MS after the last
 // one), so a process that never waits is not woken by every completion of every other process.
 

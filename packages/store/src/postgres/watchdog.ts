@@ -6,7 +6,7 @@ import type { StoreRuntime } from "./store-runtime.js";
 import { A, A_TABLE, R, R_TABLE } from "./tables.js";
 import { updateAttemptStatement } from "./update-attempt.js";
 
-// The watchdog (spec §2.15) and the claim lease, debounced per process. The verdict is the SQL
+// The watchdog (docs/store-contract.md §2.15) and the claim lease, debounced per process. The verdict is the SQL
 // function `agl_health_verdict` (drizzle/functions/10-rules.sql, checked against `healthVerdict`);
 // each verdict is applied like an attempt update, through `agl_update_attempt`.
 

@@ -28,7 +28,7 @@ import {
 import type { StoreRuntime } from "./store-runtime.js";
 import { W, W_TABLE } from "./tables.js";
 
-// Workers (spec §2.12). Worker sync with attempts is the SQL function `agl_sync_worker`, called by
+// Workers (docs/store-contract.md §2.12). Worker sync with attempts is the SQL function `agl_sync_worker`, called by
 // the attempt operations; here are the worker's own heartbeat and the reads.
 
 /** Worker heartbeat: upserts the worker, stamps `last_heartbeat_time`, replaces stats if given. */
