@@ -1,11 +1,10 @@
 import type { Span } from "@agentlightning/types";
-import { convertTraceRequest, OTLP_ID_ATTRIBUTES } from "../http/otlp/convert.js";
-import { storeOtlpSpans } from "../http/otlp/ingest.js";
-import type { DecodedKeyValue, DecodedTraceRequest } from "../http/otlp/proto.js";
+import { type ConvertedSpans, storeOtlpSpans } from "../http/otlp/store-spans.js";
 import type { LightningStore } from "../store.js";
 
 // The three ways spans reach a store: `addSpan`, `addManySpans` and OTLP ingestion (converted
-// trace requests, stored as the `/v1/traces` route stores them). The span edge cases of the
+// exports, stored as the `/v1/traces` route stores them after decoding; decoding and conversion
+// have their own tests). The span edge cases of the
 // conformance suite run through each, so that every backend's batch path is held to the same
 // rules as its single-span path.
 
@@ -15,50 +14,17 @@ export type SpanPath = "addSpan" | "addManySpans" | "otlp";
 /** Every {@link SpanPath}. */
 export const SPAN_PATHS: readonly SpanPath[] = ["addSpan", "addManySpans", "otlp"];
 
-function bytes(hex: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(hex, "hex"));
-}
-
-function text(key: string, value: string): DecodedKeyValue {
-  return { key, value: { value: "stringValue", stringValue: value } };
-}
-
 /**
- * An OTLP trace request as decoded, carrying `spans` (ids, name, times; attributes and events are
- * not carried). `withSequenceIds` false leaves the sequence ids for the store to allocate.
+ * One OTLP export of `spans` as the `/v1/traces` route has it after decoding and conversion;
+ * `withSequenceIds` false leaves the sequence ids for the store to allocate.
  */
-export function otlpRequestOf(spans: readonly Span[], withSequenceIds = true): DecodedTraceRequest {
+export function otlpExportOf(spans: readonly Span[], withSequenceIds = true): ConvertedSpans {
   return {
-    resourceSpans: [
-      {
-        resource: { attributes: [text("service.name", "conformance")] },
-        scopeSpans: [
-          {
-            spans: spans.map((span) => ({
-              traceId: bytes(span.trace_id),
-              spanId: bytes(span.span_id),
-              ...(span.parent_id === null ? {} : { parentSpanId: bytes(span.parent_id) }),
-              name: span.name,
-              startTimeUnixNano: BigInt(Math.round((span.start_time ?? 1_700_000_000) * 1e9)),
-              endTimeUnixNano: BigInt(Math.round((span.end_time ?? 1_700_000_001) * 1e9)),
-              attributes: [
-                text(OTLP_ID_ATTRIBUTES.rolloutId, span.rollout_id),
-                text(OTLP_ID_ATTRIBUTES.attemptId, span.attempt_id),
-                ...(withSequenceIds
-                  ? [
-                      {
-                        key: OTLP_ID_ATTRIBUTES.sequenceId,
-                        value: { value: "intValue" as const, intValue: BigInt(span.sequence_id) },
-                      },
-                    ]
-                  : []),
-              ],
-              status: { code: 1 },
-            })),
-          },
-        ],
-      },
-    ],
+    spans: spans.map((span) => ({
+      span: withSequenceIds ? { ...span } : { ...span, sequence_id: 0 },
+      allocateSequenceId: !withSequenceIds,
+    })),
+    skipped: 0,
   };
 }
 
@@ -82,6 +48,6 @@ export async function storeThrough(
     case "addManySpans":
       return (await store.addManySpans(batch)).length;
     case "otlp":
-      return (await storeOtlpSpans(store, convertTraceRequest(otlpRequestOf(batch)))).stored;
+      return (await storeOtlpSpans(store, otlpExportOf(batch))).stored;
   }
 }

@@ -1,7 +1,6 @@
 import type { Span } from "@agentlightning/types";
 import { describe, expect } from "vitest";
-import { convertTraceRequest } from "../../http/otlp/convert.js";
-import { storeOtlpSpans } from "../../http/otlp/ingest.js";
+import { storeOtlpSpans } from "../../http/otlp/store-spans.js";
 import type { LightningStore } from "../../store.js";
 import {
   claimedRollout,
@@ -17,7 +16,7 @@ import {
   withoutAttempt,
 } from "../harness.js";
 import { makeSpan } from "../make-span.js";
-import { otlpRequestOf, SPAN_PATHS, storeThrough } from "../span-paths.js";
+import { otlpExportOf, SPAN_PATHS, storeThrough } from "../span-paths.js";
 
 function byRolloutThenSeq(a: (string | number)[], b: (string | number)[]): number {
   return String(a[0]).localeCompare(String(b[0])) || Number(a[1]) - Number(b[1]);
@@ -458,8 +457,9 @@ export function spanPathTests(test: StoreTest): void {
         [unknownRollout, "ro-000000000000"],
         [unknownAttempt, "at-00000000"],
       ] as const) {
-        // The batch paths get a valid span too: all or nothing (Appendix B14).
-        const spans = path === "addSpan" ? [bad] : [good, bad];
+        // OTLP gets a valid span too: all or nothing (Appendix B14). Not addManySpans: over HTTP,
+        // LightningStoreClient sends one request per span, as the Python client does.
+        const spans = path === "otlp" ? [good, bad] : [bad];
         await expectAglError(storeThrough(store, path, spans), "not_found", id);
       }
       expect((await counts(store)).total_spans).toBe(0);
@@ -555,7 +555,7 @@ export function spanPathTests(test: StoreTest): void {
         makeSpan(r.rollout_id, a, 0, { span_id: "00000000000000a1" }),
         makeSpan(r.rollout_id, a, 0, { span_id: "00000000000000a2" }),
       ];
-      const result = await storeOtlpSpans(store, convertTraceRequest(otlpRequestOf(spans, false)));
+      const result = await storeOtlpSpans(store, otlpExportOf(spans, false));
       expect(result).toEqual({ stored: 2, duplicates: 0, skipped: 0 });
       const stored = (await store.querySpans({ rolloutId: r.rollout_id })).items;
       expect(stored.map((s) => [s.span_id, s.sequence_id])).toEqual([
@@ -574,11 +574,7 @@ export function spanPathTests(test: StoreTest): void {
         makeSpan(r.rollout_id, r.attempt.attempt_id, 0),
         makeSpan(r.rollout_id, "at-00000000", 0),
       ];
-      await expectAglError(
-        storeOtlpSpans(store, convertTraceRequest(otlpRequestOf(spans, false))),
-        "not_found",
-        "at-00000000",
-      );
+      await expectAglError(storeOtlpSpans(store, otlpExportOf(spans, false)), "not_found", "at-00000000");
       expect((await counts(store)).total_spans).toBe(0);
       expect(await store.getNextSpanSequenceId(r.rollout_id, r.attempt.attempt_id)).toBe(1);
     });
