@@ -1,0 +1,175 @@
+// OTLP cycle benchmark (issue 9 part 2): the runner cycle of bench/http.mjs (dequeue, 4 spans,
+// complete) with the 4 spans posted one by one and with the 4 spans as one OTLP export, against
+// `agl store` builds of two checkouts, interleaved round by round so that both see the same load on
+// a shared machine. Each checkout must be built (`pnpm build`).
+//
+//   node bench/otlp-cycle.mjs --before /path/to/old/checkout [--after .] [--backends pglite,postgres]
+//     [--cycles 600] [--rounds 3]
+//
+// `postgres` needs DATABASE_URL. Results: bench/results/otlp-cycle.{json,md} (median of the rounds).
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { createCheapClient } from "./http-client.mjs";
+import { fmt, makeSpan, repoDir, runWorkers, timed, writeResults } from "./lib.mjs";
+
+const { values } = parseArgs({
+  options: {
+    before: { type: "string" },
+    after: { type: "string", default: repoDir },
+    backends: { type: "string", default: "pglite,postgres" },
+    cycles: { type: "string", default: "600" },
+    rounds: { type: "string", default: "3" },
+  },
+});
+if (values.before === undefined) throw new Error("--before <checkout> is required");
+const checkouts = { before: resolve(values.before), after: resolve(values.after) };
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+const backends = values.backends.split(",").filter((b) => b !== "postgres" || databaseUrl);
+const n = Number(values.cycles);
+const rounds = Number(values.rounds);
+const RUNNERS = 64;
+const P = "/v1/agl";
+
+function startServer(checkout, backend) {
+  const dataDir = mkdtempSync(join(tmpdir(), "agl-bench-"));
+  const args = [join(checkout, "apps/server/dist/main.js"), "store", "--port", "0"];
+  if (backend === "memory") args.push("--backend", "memory");
+  if (backend === "pglite") args.push("--data-dir", dataDir);
+  if (backend === "postgres")
+    args.push("--database-url", databaseUrl, "--database-schema", `agl_bench_${Date.now().toString(36)}`);
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, AGL_LOG_LEVEL: "info", AGL_LOG_FORMAT: "json" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  return new Promise((resolveServer, reject) => {
+    let buffered = "";
+    child.stderr.on("data", (chunk) => {
+      buffered += chunk;
+      for (const line of buffered.split("\n")) {
+        if (!line.includes("agl store ready")) continue;
+        const url = /"url":"([^"]+)"/.exec(line)?.[1] ?? /(http:\/\/[^\s"]+)/.exec(line)?.[1];
+        if (url === undefined) continue;
+        buffered = "";
+        resolveServer({
+          url,
+          stop: async () => {
+            child.kill("SIGTERM");
+            await new Promise((r) => child.on("close", r));
+            rmSync(dataDir, { recursive: true, force: true });
+          },
+        });
+      }
+    });
+    child.on("close", (code) => reject(new Error(`server exited with ${code}: ${buffered}`)));
+  });
+}
+
+async function enqueueMany(client, count) {
+  for (let i = 0; i < count; i += 500) {
+    await client.post(`${P}/queues/rollouts/enqueue`, {
+      rollouts: Array.from({ length: Math.min(500, count - i) }, (_, j) => ({ input: { i: i + j } })),
+    });
+  }
+}
+
+/** Cycles per second, 64 runners; `post` stores the attempt's 4 spans. */
+async function cycles(client, post) {
+  await enqueueMany(client, n);
+  let done = 0;
+  const { seconds } = await timed(() =>
+    runWorkers(RUNNERS, async (w) => {
+      const claimed = await client.post(`${P}/queues/rollouts/dequeue`, { limit: 1, worker_id: `w${w}` });
+      if (claimed.length === 0) return false;
+      const { rollout_id: r, attempt } = claimed[0];
+      await post(r, attempt.attempt_id);
+      await client.post(`${P}/rollouts/${r}/attempts/${attempt.attempt_id}`, { status: "succeeded" });
+      done++;
+      return true;
+    }),
+  );
+  if (done !== n) throw new Error(`expected ${n} cycles, got ${done}`);
+  return n / seconds;
+}
+
+const kv = (key, value) => ({
+  key,
+  value: typeof value === "number" ? { doubleValue: value } : { stringValue: value },
+});
+
+/** One OTLP export of `count` spans without sequence ids (the store allocates them), as bench/http.mjs sends. */
+function otlpPayload(otlpTypes, rolloutId, attemptId, count) {
+  const T = otlpTypes.ExportTraceServiceRequest;
+  const spans = Array.from({ length: count }, () => {
+    const s = makeSpan(rolloutId, attemptId, 0);
+    return {
+      name: s.name,
+      traceId: Buffer.from(s.trace_id, "hex"),
+      spanId: Buffer.from(s.span_id, "hex"),
+      startTimeUnixNano: "1700000000500000000",
+      endTimeUnixNano: "1700000001000000000",
+      attributes: Object.entries(s.attributes).map(([k, v]) => kv(k, v)),
+      status: { code: 1 },
+    };
+  });
+  const message = T.fromObject({
+    resourceSpans: [
+      {
+        resource: {
+          attributes: [kv("agentlightning.rollout_id", rolloutId), kv("agentlightning.attempt_id", attemptId)],
+        },
+        scopeSpans: [{ scope: { name: "bench" }, spans }],
+      },
+    ],
+  });
+  return Buffer.from(T.encode(message).finish());
+}
+
+const { otlpTypes } = await import(join(checkouts.after, "packages/store/dist/http/otlp/proto.js"));
+const samples = {};
+for (let round = 1; round <= rounds; round++) {
+  for (const backend of backends) {
+    for (const [label, checkout] of Object.entries(checkouts)) {
+      const server = await startServer(checkout, backend);
+      const client = createCheapClient(server.url);
+      const single = await cycles(client, async (r, a) => {
+        for (let s = 1; s <= 4; s++) await client.post(`${P}/spans`, makeSpan(r, a, s));
+      });
+      const otlp = await cycles(client, (r, a) =>
+        client.post("/v1/traces", otlpPayload(otlpTypes, r, a, 4), { "content-type": "application/x-protobuf" }),
+      );
+      client.close();
+      await server.stop();
+      const key = `${backend}/${label}`;
+      samples[key] ??= { single: [], otlp: [] };
+      samples[key].single.push(single);
+      samples[key].otlp.push(otlp);
+      console.log(`round ${round} ${key}: 4 single posts ${fmt(single)} cycles/s, one OTLP export ${fmt(otlp)} cycles/s`);
+    }
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rows = Object.entries(samples).map(([key, s]) => {
+  const [backend, label] = key.split("/");
+  return { backend, build: label, single_cycles_per_s: median(s.single), otlp_cycles_per_s: median(s.otlp), samples: s };
+});
+writeResults(
+  "otlp-cycle",
+  { cycles: n, runners: RUNNERS, rounds, checkouts, results: rows },
+  [
+    `# OTLP cycle benchmark (\`node bench/otlp-cycle.mjs\`; ${n} cycles, ${RUNNERS} runners, median of ${rounds} interleaved rounds)`,
+    "",
+    "Cycle: dequeue, 4 spans, complete. The spans posted one by one (`POST /v1/agl/spans`), or as one",
+    "OTLP export without sequence ids (`POST /v1/traces`, the store allocates them). `before`: the",
+    "store before issue 9 part 2 (ingestion checked, allocated and stored in separate store calls);",
+    "`after`: one store call per export (one statement on Postgres).",
+    "",
+    "| backend | build | cycles/s, 4 single posts | cycles/s, one OTLP export |",
+    "| --- | --- | --- | --- |",
+    ...rows.map((r) => `| ${r.backend} | ${r.build} | ${fmt(r.single_cycles_per_s)} | ${fmt(r.otlp_cycles_per_s)} |`),
+  ].join("\n"),
+);
+console.log("\nwrote bench/results/otlp-cycle.json and otlp-cycle.md");
