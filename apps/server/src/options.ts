@@ -34,6 +34,8 @@ export interface StoreServerConfig {
   connectTimeoutSeconds: number;
   apiKey: string | null;
   scanDebounceSeconds: number;
+  /** Seconds after which a claim that never started is reclaimed; 0 = never. */
+  claimLeaseSeconds: number;
   corsOrigins: string[];
   /** Also serve the legacy v0.1 task API (`/task`, `/resources/...`, `/rollout`). */
   legacy: boolean;
@@ -175,6 +177,16 @@ export const STORE_OPTIONS = {
     default: 10,
     defaultText: "10",
     help: "Minimum time between two timeout/unresponsive scans; 0 scans before every request that triggers one.",
+    parse: numberAtLeast(0),
+  }),
+  claimLeaseSeconds: option({
+    flag: "claim-lease-seconds",
+    env: "AGL_STORE_CLAIM_LEASE_SECONDS",
+    value: "S",
+    kind: "string",
+    default: 600,
+    defaultText: "600",
+    help: "A claimed rollout whose attempt sends no span or heartbeat for this long (its runner died, or never got the dequeue answer) is requeued; 0 = never.",
     parse: numberAtLeast(0),
   }),
   corsOrigins: option<string[]>({

@@ -30,7 +30,10 @@ export function redactUrl(url: string): string {
  * PGlite persisted in `dataDir`. Postgres stores apply their migrations while opening.
  */
 export async function openStore(config: StoreServerConfig, logger: StructuredLogger): Promise<OpenedStore> {
-  const settings = { scanDebounceSeconds: config.scanDebounceSeconds };
+  const settings = {
+    scanDebounceSeconds: config.scanDebounceSeconds,
+    claimLeaseSeconds: config.claimLeaseSeconds,
+  };
   if (config.backend === "memory") {
     const store = new InMemoryLightningStore(settings);
     return { store, description: "in-memory (nothing is kept)", close: () => store.close() };
