@@ -118,7 +118,10 @@ function otlpPayload(otlpTypes, rolloutId, attemptId, count) {
     resourceSpans: [
       {
         resource: {
-          attributes: [kv("agentlightning.rollout_id", rolloutId), kv("agentlightning.attempt_id", attemptId)],
+          attributes: [
+            kv("agentlightning.rollout_id", rolloutId),
+            kv("agentlightning.attempt_id", attemptId),
+          ],
         },
         scopeSpans: [{ scope: { name: "bench" }, spans }],
       },
@@ -138,7 +141,9 @@ for (let round = 1; round <= rounds; round++) {
         for (let s = 1; s <= 4; s++) await client.post(`${P}/spans`, makeSpan(r, a, s));
       });
       const otlp = await cycles(client, (r, a) =>
-        client.post("/v1/traces", otlpPayload(otlpTypes, r, a, 4), { "content-type": "application/x-protobuf" }),
+        client.post("/v1/traces", otlpPayload(otlpTypes, r, a, 4), {
+          "content-type": "application/x-protobuf",
+        }),
       );
       client.close();
       await server.stop();
@@ -146,7 +151,9 @@ for (let round = 1; round <= rounds; round++) {
       samples[key] ??= { single: [], otlp: [] };
       samples[key].single.push(single);
       samples[key].otlp.push(otlp);
-      console.log(`round ${round} ${key}: 4 single posts ${fmt(single)} cycles/s, one OTLP export ${fmt(otlp)} cycles/s`);
+      console.log(
+        `round ${round} ${key}: 4 single posts ${fmt(single)} cycles/s, one OTLP export ${fmt(otlp)} cycles/s`,
+      );
     }
   }
 }
@@ -154,7 +161,13 @@ for (let round = 1; round <= rounds; round++) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rows = Object.entries(samples).map(([key, s]) => {
   const [backend, label] = key.split("/");
-  return { backend, build: label, single_cycles_per_s: median(s.single), otlp_cycles_per_s: median(s.otlp), samples: s };
+  return {
+    backend,
+    build: label,
+    single_cycles_per_s: median(s.single),
+    otlp_cycles_per_s: median(s.otlp),
+    samples: s,
+  };
 });
 writeResults(
   "otlp-cycle",
@@ -169,7 +182,9 @@ writeResults(
     "",
     "| backend | build | cycles/s, 4 single posts | cycles/s, one OTLP export |",
     "| --- | --- | --- | --- |",
-    ...rows.map((r) => `| ${r.backend} | ${r.build} | ${fmt(r.single_cycles_per_s)} | ${fmt(r.otlp_cycles_per_s)} |`),
+    ...rows.map(
+      (r) => `| ${r.backend} | ${r.build} | ${fmt(r.single_cycles_per_s)} | ${fmt(r.otlp_cycles_per_s)} |`,
+    ),
   ].join("\n"),
 );
 console.log("\nwrote bench/results/otlp-cycle.json and otlp-cycle.md");
