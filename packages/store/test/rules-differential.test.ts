@@ -188,6 +188,20 @@ function describeDifferential(
       }
     });
 
+    it("agl_update_attempt keeps the 0001 signature (no reclaim) for processes of the previous release", async () => {
+      const store = await open({});
+      const db = store.driver;
+      try {
+        await insertRollout(db, "old-1", "running", config([], 1), 1, "running");
+        const [row] = await db.rows<{ outcome: string; rollout_status: string | null }>(sql`
+          SELECT outcome, rollout_status FROM agl_update_attempt('old-1'::text, NULL::text, ${NOW}::float8,
+            'failed'::text, NULL::text, NULL::float8, NULL::jsonb, TRUE, ${CHANNEL}::text)`);
+        expect(row).toEqual({ outcome: "ok", rollout_status: "failed" });
+      } finally {
+        await store.close();
+      }
+    });
+
     it("the single and the batch span paths apply spanHeartbeat over attempt status x rollout status x latest", async () => {
       const store = await open({});
       const db = store.driver;

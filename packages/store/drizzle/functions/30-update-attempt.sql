@@ -7,8 +7,6 @@
 -- agl_set_rollout_status) and syncs the worker named by the attempt. outcome: 'ok', or
 -- 'no_rollout' / 'no_attempts' / 'no_attempt' (nothing changed); rollout_status: the rollout's new
 -- status when this update changed it.
-DROP FUNCTION IF EXISTS agl_update_attempt(text, text, double precision, text, text, double precision, jsonb, boolean, text);
---> statement-breakpoint
 DROP FUNCTION IF EXISTS agl_update_attempt(text, text, double precision, text, text, double precision, jsonb, boolean, text, boolean);
 --> statement-breakpoint
 CREATE FUNCTION agl_update_attempt(
@@ -57,4 +55,18 @@ BEGIN
     PERFORM agl_sync_worker(worker_id, p_rollout, attempt_id, status, p_now, false);
   END IF;
 END
+$$;
+--> statement-breakpoint
+-- The signature of migration 0001 (no p_reclaim), kept for store processes of the previous release
+-- that share the database during a rolling upgrade.
+CREATE OR REPLACE FUNCTION agl_update_attempt(
+  p_rollout text, p_attempt text, p_now double precision, p_status text, p_worker text,
+  p_heartbeat double precision, p_metadata jsonb, p_sync boolean, p_channel text,
+  OUT outcome text, OUT rollout_id text, OUT attempt_id text, OUT sequence_id integer,
+  OUT start_time double precision, OUT end_time double precision, OUT status text, OUT worker_id text,
+  OUT last_heartbeat_time double precision, OUT metadata jsonb, OUT rollout_status text
+)
+LANGUAGE sql AS $$
+  SELECT * FROM agl_update_attempt(p_rollout, p_attempt, p_now, p_status, p_worker, p_heartbeat, p_metadata,
+    p_sync, p_channel, false)
 $$;

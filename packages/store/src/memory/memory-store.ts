@@ -405,12 +405,17 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
     if (allocate !== null) {
       // In list order, once per (attempt, span id): a repeat within the batch is skipped anyway.
       const seen = new Set<string>();
-      parsed.forEach((span, index) => {
+      const numbered = parsed.filter((span, index) => {
         const key = `${span.rollout_id.length}:${span.rollout_id}${spanKey(span)}`;
-        if (seen.has(key)) return;
+        if (seen.has(key)) return false;
         seen.add(key);
-        if (allocate[index]) span.sequence_id = this.nextSequence(span.rollout_id);
+        return allocate[index] === true;
       });
+      // All or nothing: every rollout must have room for its whole block before any number is taken.
+      const counts = new Map<string, number>();
+      for (const span of numbered) counts.set(span.rollout_id, (counts.get(span.rollout_id) ?? 0) + 1);
+      for (const [id, count] of counts) checkSequenceRoom(id, this.sequenceCounters.get(id) ?? 0, count);
+      for (const span of numbered) span.sequence_id = this.nextSequence(span.rollout_id);
     }
     const now = this.now();
     const stored: Span[] = [];
