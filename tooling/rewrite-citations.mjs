@@ -14,7 +14,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, extname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const check = process.argv.includes("--check");
@@ -99,20 +99,29 @@ export function rewrite(text, path) {
   return out;
 }
 
-const changed = [];
-for (const path of listFiles().filter(eligible)) {
-  let text;
-  try {
-    text = readFileSync(join(root, path), "utf8");
-  } catch {
-    continue; // deleted in the working tree
+/** Rewrites (or, with `check`, only lists) every eligible file; returns the paths that change. */
+export function rewriteRepository(check) {
+  const changed = [];
+  for (const path of listFiles().filter(eligible)) {
+    let text;
+    try {
+      text = readFileSync(join(root, path), "utf8");
+    } catch {
+      continue; // deleted in the working tree
+    }
+    const next = rewrite(text, path);
+    if (next !== text) {
+      changed.push(path);
+      if (!check) writeFileSync(join(root, path), next);
+    }
   }
-  const next = rewrite(text, path);
-  if (next !== text) {
-    changed.push(path);
-    if (!check) writeFileSync(join(root, path), next);
-  }
+  return changed;
 }
-for (const path of changed) console.log(`${check ? "would rewrite" : "rewrote"} ${path}`);
-console.log(`${changed.length} file(s) ${check ? "cite the external contract" : "rewritten"}`);
-if (check && changed.length > 0) process.exit(1);
+
+// Run only as a script, so that `rewrite` can be imported without touching any file.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const changed = rewriteRepository(check);
+  for (const path of changed) console.log(`${check ? "would rewrite" : "rewrote"} ${path}`);
+  console.log(`${changed.length} file(s) ${check ? "cite the external contract" : "rewritten"}`);
+  if (check && changed.length > 0) process.exit(1);
+}
