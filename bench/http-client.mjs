@@ -5,7 +5,7 @@ import http from "node:http";
 export function createCheapClient(baseUrl, sockets = 64) {
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
-  function request(method, path, body, headers = {}) {
+  function request(method, path, body, headers = {}, attempt = 0) {
     return new Promise((resolve, reject) => {
       const payload =
         body === undefined
@@ -38,7 +38,13 @@ export function createCheapClient(baseUrl, sockets = 64) {
           });
         },
       );
-      req.on("error", reject);
+      req.on("error", (error) => {
+        // The server closed an idle keep-alive socket as this request went out on it: the request
+        // never reached the server, so sending it again is safe (the retry Node's docs describe).
+        if (req.reusedSocket && error.code === "ECONNRESET" && attempt < 3)
+          request(method, path, body, headers, attempt + 1).then(resolve, reject);
+        else reject(error);
+      });
       // One write for headers and body: separate small writes meet Nagle + delayed ACK (~40 ms).
       req.end(payload);
     });

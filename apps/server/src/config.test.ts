@@ -2,7 +2,9 @@ import { AglError } from "@agentlightning/types";
 import { describe, expect, it } from "vitest";
 import { parseStoreConfig, resolveStoreConfig, STORE_DEFAULTS } from "./config.js";
 import { storeHelp } from "./help.js";
+import { createJsonLogger } from "./logger.js";
 import { STORE_OPTIONS, storeOptionEntries } from "./options.js";
+import { openStore } from "./store-opener.js";
 
 function expectInvalid(run: () => unknown, ...needles: string[]): void {
   try {
@@ -43,6 +45,7 @@ describe("agl store configuration", () => {
       AGL_LOG_FORMAT: "json",
       AGL_CONNECT_TIMEOUT_SECONDS: "2.5",
       AGL_BODY_LIMIT_MB: "1",
+      AGL_SPAN_MEMORY_BUDGET_MB: "off",
     });
     expect(config).toMatchObject({
       host: "0.0.0.0",
@@ -57,6 +60,7 @@ describe("agl store configuration", () => {
       logFormat: "json",
       connectTimeoutSeconds: 2.5,
       bodyLimitBytes: 1024 * 1024,
+      spanMemoryBudgetBytes: "off",
     });
   });
 
@@ -112,6 +116,7 @@ describe("agl store configuration", () => {
     [["--log-format", "xml"], "--log-format"],
     [["--database-schema", "a;drop"], "--database-schema"],
     [["--connect-timeout-seconds", "0"], "--connect-timeout-seconds"],
+    [["--span-memory-budget-mb", "0.5"], "--span-memory-budget-mb"],
     [["--nope"], "nope"],
     [["--api-key", ""], "--api-key must not be empty"],
     [["--data-dir", " "], "--data-dir must not be empty"],
@@ -193,5 +198,23 @@ describe("agl store configuration", () => {
     const envs = specs.flatMap((s) => (s.env ? [s.env] : []));
     expect(new Set(envs).size).toBe(envs.length);
     for (const env of envs) expect(env === "DATABASE_URL" || env.startsWith("AGL_")).toBe(true);
+  });
+
+  it("gives the in-memory store the span memory budget: megabytes, off, or its own default", async () => {
+    const statsOf = async (argv: string[]) => {
+      const opened = await openStore(
+        parseStoreConfig(["--backend", "memory", ...argv], {}),
+        createJsonLogger("error", () => {}),
+      );
+      const stats = await opened.store.statistics();
+      await opened.close();
+      return stats;
+    };
+    expect((await statsOf(["--span-memory-budget-mb", "64"])).eviction_threshold_bytes).toBe(
+      64 * 1024 * 1024,
+    );
+    expect((await statsOf(["--span-memory-budget-mb", "off"])).eviction_threshold_bytes).toBeNull();
+    const auto = await statsOf([]);
+    expect(auto.eviction_threshold_bytes).toBe(Math.floor((auto.memory_capacity_bytes as number) / 2));
   });
 });

@@ -43,6 +43,8 @@ export interface StoreServerConfig {
   logLevel: LogLevel;
   logFormat: LogFormat;
   bodyLimitBytes: number;
+  /** `--backend memory`: bytes of spans kept before eviction; `auto` = the store's default, `off` = never. */
+  spanMemoryBudgetBytes: number | "auto" | "off";
 }
 
 /** One option of `agl store`: its flag, environment variable, type, default and help, in one place. */
@@ -247,6 +249,17 @@ export const STORE_OPTIONS = {
     defaultText: "32",
     help: "Largest request body accepted, in megabytes.",
     parse: (value) => Math.round(numberAtLeast(0.001)(value) * MB),
+  }),
+  spanMemoryBudgetBytes: option<number | "auto" | "off">({
+    flag: "span-memory-budget-mb",
+    env: "AGL_SPAN_MEMORY_BUDGET_MB",
+    value: "MB|auto|off",
+    kind: "string",
+    default: "auto",
+    defaultText: "auto: half the heap limit",
+    help: "With `--backend memory`: megabytes of spans kept before the spans of the oldest finished rollouts are evicted (their span queries then answer 410; running rollouts keep theirs); `off` never evicts, so a long run can exhaust the heap.",
+    parse: (value) =>
+      value === "auto" || value === "off" ? value : Math.round(numberAtLeast(1)(value) * MB),
   }),
 } satisfies { [K in keyof StoreServerConfig]: StoreOption<StoreServerConfig[K]> };
 

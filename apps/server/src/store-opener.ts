@@ -35,7 +35,11 @@ export async function openStore(config: StoreServerConfig, logger: StructuredLog
     claimLeaseSeconds: config.claimLeaseSeconds,
   };
   if (config.backend === "memory") {
-    const store = new InMemoryLightningStore(settings);
+    const budget = config.spanMemoryBudgetBytes;
+    const store = new InMemoryLightningStore({
+      ...settings,
+      ...(budget === "auto" ? {} : { spanMemoryBudgetBytes: budget === "off" ? null : budget }),
+    });
     return { store, description: "in-memory (nothing is kept)", close: () => store.close() };
   }
   if (config.databaseUrl !== null) {

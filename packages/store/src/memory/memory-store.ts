@@ -71,7 +71,7 @@ import {
   WORKER_SORT,
 } from "../core/sort-fields.js";
 import { ADD_SPANS_ALLOCATING, type SpanAllocatingStore } from "../core/span-allocation.js";
-import { attemptNotFound, noAttempts, rolloutNotFound } from "../core/store-errors.js";
+import { attemptNotFound, noAttempts, rolloutNotFound, spansEvicted } from "../core/store-errors.js";
 import { markWorkerIdleAfterEmptyDequeue, newWorker, syncWorkerWithAttempt } from "../core/worker-sync.js";
 import type {
   AttemptPatch,
@@ -91,20 +91,31 @@ import { cloneJson } from "./clone-json.js";
 import { CompletionWaiters } from "./completion-waiters.js";
 import { copyAttempt, copyAttemptedRollout, copyResources, copyRollout, copyWorker } from "./copies.js";
 import { RolloutQueue } from "./rollout-queue.js";
+import { RolloutSpans, type SpanRef } from "./rollout-spans.js";
+import { SpanBudget, type SpanBudgetSettings } from "./span-budget.js";
 
-/** Settings of {@link InMemoryLightningStore}: the common store settings. */
-export type InMemoryLightningStoreSettings = StoreSettings;
+/**
+ * Settings of {@link InMemoryLightningStore}: the common store settings and the span memory budget
+ * (`spanMemoryBudgetBytes`, `spanMemorySafeBytes`; spec §2.16).
+ */
+export interface InMemoryLightningStoreSettings extends StoreSettings, SpanBudgetSettings {}
 
 /** Everything stored about one rollout. Stored objects are mutated in place and never handed out. */
 interface RolloutRecord {
   rollout: Rollout;
   /** Index = `sequence_id - 1`; the last one is the latest attempt. */
   attempts: Attempt[];
-  /** In insertion order. */
-  spans: Span[];
-  /** `attempt_id/span_id` of every stored span (attempt ids never contain `/`); created lazily. */
-  spanKeys: Set<string> | undefined;
+  /** In insertion order, packed as UTF-8 JSON; evicted under memory pressure (§2.16). */
+  spans: RolloutSpans;
 }
+
+/** Span fields a {@link SpanRef} holds, so ordering by them needs no decoding. */
+const SPAN_REF_FIELDS: ReadonlySet<string> = new Set<keyof SpanRef>([
+  "rollout_id",
+  "attempt_id",
+  "sequence_id",
+  "span_id",
+]);
 
 function emptyPage<T>(page: ResolvedPage): PaginatedResult<T> {
   return { items: [], limit: page.limit, offset: page.offset, total: 0 };
@@ -136,6 +147,7 @@ function findAttempt(record: RolloutRecord, attemptId: string): Attempt | undefi
   return record.attempts.find((attempt) => attempt.attempt_id === attemptId);
 }
 
+/** `attempt_id/span_id`: one span's identity within its rollout (attempt ids never contain `/`). */
 function spanKey(span: Span): string {
   return `${span.attempt_id}/${span.span_id}`;
 }
@@ -146,7 +158,9 @@ function spanKey(span: Span): string {
  *
  * Each operation runs its read-check-write section synchronously, so it is atomic with respect to
  * every other call on the event loop; only `waitForRollouts` suspends. Every value going in or out
- * is copied, so callers never share objects with the store. Nothing is persisted.
+ * is copied (spans are packed as UTF-8 JSON and parsed afresh on every read), so callers never share
+ * objects with the store. Span memory is bounded by a budget (§2.16; see
+ * {@link InMemoryLightningStoreSettings}). Nothing is persisted.
  *
  * @example
  * ```ts
@@ -186,6 +200,7 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
   private readonly waiters = new CompletionWaiters();
   private totalAttempts = 0;
   private totalSpans = 0;
+  private readonly spanBudget: SpanBudget;
   private closed = false;
 
   /**
@@ -200,6 +215,7 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
     }
     this.debouncer = new ScanDebouncer(debounce);
     this.claimLease = claimLeaseOf(settings);
+    this.spanBudget = new SpanBudget(settings);
     this.startedAt = this.now();
   }
 
@@ -362,9 +378,10 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
     const attempt = findAttempt(record, parsed.attempt_id);
     if (attempt === undefined) throw attemptNotFound(parsed.rollout_id, parsed.attempt_id);
     this.raiseCounter(parsed.rollout_id, parsed.sequence_id);
-    if (!this.storeSpan(record, parsed)) return null;
+    if (!this.storeSpan(record, attempt, parsed)) return null;
     this.heartbeat(record, attempt, this.now());
-    // `parsed` is zod's fresh copy; the stored one is a separate deep copy.
+    this.enforceSpanBudget();
+    // `parsed` is zod's fresh copy and the store keeps only UTF-8 JSON: the caller may keep it.
     return parsed;
   }
 
@@ -424,9 +441,11 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
       for (const span of group.spans) maxSequence = Math.max(maxSequence, span.sequence_id);
       this.raiseCounter(group.record.rollout.rollout_id, maxSequence);
       const before = stored.length;
-      for (const span of group.spans) if (this.storeSpan(group.record, span)) stored.push(span);
+      for (const span of group.spans)
+        if (this.storeSpan(group.record, group.attempt, span)) stored.push(span);
       if (stored.length > before) this.heartbeat(group.record, group.attempt, now);
     }
+    this.enforceSpanBudget();
     return stored;
   }
 
@@ -477,6 +496,7 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
     this.scan();
     const record = this.rollouts.get(rolloutId);
     if (record === undefined) return emptyPage(page);
+    if (record.spans.evicted) throw spansEvicted(rolloutId);
     let scope = attemptId;
     if (attemptId === "latest") {
       const latest = latestOf(record);
@@ -485,9 +505,17 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
     }
     // Quirk B3: `or` over an empty pool matches nothing (combine's rule).
     const match = combine(pool, logic);
-    const items = record.spans.filter((span) => (scope === null || span.attempt_id === scope) && match(span));
-    const result = paginate(orderItems(items, page, SPAN_SORT), page.limit, page.offset);
-    return { ...result, items: result.items.map((span) => cloneJson(span)) };
+    const spans = record.spans;
+    const refs = spans.refs(rolloutId, scope);
+    // Every read parses fresh objects from the stored bytes: nothing is shared with the caller.
+    if (pool.length === 0 && (page.sortBy === null || SPAN_REF_FIELDS.has(page.sortBy))) {
+      // Ordered by what the refs hold: only the page is decoded. An empty pool reads no field.
+      const kept = refs.filter((ref) => match(ref as unknown as Span));
+      const result = paginate(orderItems(kept, page, SPAN_SORT), page.limit, page.offset);
+      return { ...result, items: result.items.map((ref) => spans.read(ref.index)) };
+    }
+    const items = refs.map((ref) => spans.read(ref.index)).filter(match);
+    return paginate(orderItems(items, page, SPAN_SORT), page.limit, page.offset);
   }
 
   // ---------------------------------------------------------------- waits
@@ -645,6 +673,10 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
       total_rollouts: this.rollouts.size,
       total_attempts: this.totalAttempts,
       total_spans: this.totalSpans,
+      total_span_bytes: this.spanBudget.totalBytes,
+      eviction_threshold_bytes: this.spanBudget.budgetBytes,
+      safe_threshold_bytes: this.spanBudget.safeBytes,
+      memory_capacity_bytes: this.spanBudget.capacityBytes,
       total_resources: this.resources.size,
       total_workers: this.workers.size,
       uptime: this.now() - this.startedAt,
@@ -707,7 +739,7 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
       config: request.config,
       metadata: cloneJson(request.metadata),
     };
-    const record: RolloutRecord = { rollout, attempts: [], spans: [], spanKeys: undefined };
+    const record: RolloutRecord = { rollout, attempts: [], spans: new RolloutSpans() };
     this.rollouts.set(rolloutId, record);
     if (rolloutStatusEffects(status).enqueues) this.queue.pushIfAbsent(rolloutId);
     else if (isScanned(status)) this.runningLike.add(rolloutId);
@@ -807,15 +839,22 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
     this.workers.set(workerId, syncWorkerWithAttempt(worker, attempt, now, fromDequeue));
   }
 
-  /** Stores a deep copy of the span unless its (attempt, span id) is already stored. */
-  private storeSpan(record: RolloutRecord, span: Span): boolean {
-    const key = spanKey(span);
-    if (record.spanKeys === undefined) record.spanKeys = new Set();
-    else if (record.spanKeys.has(key)) return false;
-    record.spanKeys.add(key);
-    record.spans.push(cloneJson(span));
-    this.totalSpans++;
+  /**
+   * Stores the span as UTF-8 JSON unless its (attempt, span id) is already stored; false for a
+   * duplicate. A span for an evicted rollout is accepted (true) but not kept.
+   */
+  private storeSpan(record: RolloutRecord, attempt: Attempt, span: Span): boolean {
+    // The stored span shares the store's own attempt id string instead of holding a copy.
+    const bytes = record.spans.add(span, attempt.attempt_id);
+    if (bytes === null) return false;
+    if (bytes > 0) this.totalSpans++;
+    this.spanBudget.added(record, bytes);
     return true;
+  }
+
+  /** Span eviction (§2.16) once the stored spans exceed the budget. */
+  private enforceSpanBudget(): void {
+    this.totalSpans -= this.spanBudget.enforce();
   }
 
   /** Span heartbeat (§2.9 step 4), including quirk B4 (`queuing` rollouts are not promoted). */
