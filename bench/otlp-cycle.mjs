@@ -7,9 +7,9 @@
 //     [--cycles 600] [--rounds 3]
 //
 // `postgres` needs DATABASE_URL. Results: bench/results/otlp-cycle.{json,md} (median of the rounds).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createCheapClient } from "./http-client.mjs";
@@ -130,6 +130,10 @@ function otlpPayload(otlpTypes, rolloutId, attemptId, count) {
   return Buffer.from(T.encode(message).finish());
 }
 
+const commitOf = (dir) =>
+  execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: dir, encoding: "utf8" }).trim();
+const commits = { before: commitOf(checkouts.before), after: commitOf(checkouts.after) };
+const loadStart = loadavg()[0];
 const { otlpTypes } = await import(join(checkouts.after, "packages/store/dist/http/otlp/proto.js"));
 const samples = {};
 for (let round = 1; round <= rounds; round++) {
@@ -171,14 +175,14 @@ const rows = Object.entries(samples).map(([key, s]) => {
 });
 writeResults(
   "otlp-cycle",
-  { cycles: n, runners: RUNNERS, rounds, checkouts, results: rows },
+  { cycles: n, runners: RUNNERS, rounds, checkouts, commits, load: [loadStart, loadavg()[0]], results: rows },
   [
     `# OTLP cycle benchmark (\`node bench/otlp-cycle.mjs\`; ${n} cycles, ${RUNNERS} runners, median of ${rounds} interleaved rounds)`,
     "",
     "Cycle: dequeue, 4 spans, complete. The spans posted one by one (`POST /v1/agl/spans`), or as one",
-    "OTLP export without sequence ids (`POST /v1/traces`, the store allocates them). `before`: the",
-    "store before issue 9 part 2 (ingestion checked, allocated and stored in separate store calls);",
-    "`after`: one store call per export (one statement on Postgres).",
+    "OTLP export without sequence ids (`POST /v1/traces`, the store allocates them). `before`:",
+    `commit ${commits.before}; \`after\`: commit ${commits.after}. 1-minute load average`,
+    `${loadStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (2 cores shared).`,
     "",
     "| backend | build | cycles/s, 4 single posts | cycles/s, one OTLP export |",
     "| --- | --- | --- | --- |",
