@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { otlpTypes } from "../packages/store/dist/http/otlp/proto.js";
 import { createCheapClient } from "./http-client.mjs";
-import { fmt, makeSpan, percentile, repoDir, runWorkers, timed, writeResults } from "./lib.mjs";
+import { fmt, makeSpan, otlpPayload, percentile, repoDir, runWorkers, timed, writeResults } from "./lib.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -105,7 +105,7 @@ async function cyclesOtlp(client, n, runners) {
       const claimed = await client.post(`${P}/queues/rollouts/dequeue`, { limit: 1, worker_id: `w${w}` });
       if (claimed.length === 0) return false;
       const { rollout_id: r, attempt } = claimed[0];
-      await client.post("/v1/traces", otlpPayload(r, attempt.attempt_id, 4), {
+      await client.post("/v1/traces", otlpPayload(otlpTypes, r, attempt.attempt_id, 4), {
         "content-type": "application/x-protobuf",
       });
       await client.post(`${P}/rollouts/${r}/attempts/${attempt.attempt_id}`, { status: "succeeded" });
@@ -131,41 +131,6 @@ async function singleSpans(client, n, runners) {
   return n / seconds;
 }
 
-const kv = (key, value) => ({
-  key,
-  value: typeof value === "number" ? { doubleValue: value } : { stringValue: value },
-});
-
-function otlpPayload(rolloutId, attemptId, count) {
-  const T = otlpTypes.ExportTraceServiceRequest;
-  const spans = Array.from({ length: count }, () => {
-    const s = makeSpan(rolloutId, attemptId, 0);
-    return {
-      name: s.name,
-      traceId: Buffer.from(s.trace_id, "hex"),
-      spanId: Buffer.from(s.span_id, "hex"),
-      startTimeUnixNano: "1700000000500000000",
-      endTimeUnixNano: "1700000001000000000",
-      attributes: Object.entries(s.attributes).map(([k, v]) => kv(k, v)),
-      status: { code: 1 },
-    };
-  });
-  const message = T.fromObject({
-    resourceSpans: [
-      {
-        resource: {
-          attributes: [
-            kv("agentlightning.rollout_id", rolloutId),
-            kv("agentlightning.attempt_id", attemptId),
-          ],
-        },
-        scopeSpans: [{ scope: { name: "bench" }, spans }],
-      },
-    ],
-  });
-  return Buffer.from(T.encode(message).finish());
-}
-
 /** Posts `total` spans as OTLP requests of `perRequest` spans, `concurrency` at a time, over `rollouts` rollouts. */
 async function batchedSpans(client, total, perRequest, concurrency, rollouts = 1) {
   const targets = [];
@@ -180,7 +145,7 @@ async function batchedSpans(client, total, perRequest, concurrency, rollouts = 1
       const i = next++;
       if (i >= requests) return false;
       const [r, a] = targets[i % targets.length];
-      await client.post("/v1/traces", otlpPayload(r, a, perRequest), {
+      await client.post("/v1/traces", otlpPayload(otlpTypes, r, a, perRequest), {
         "content-type": "application/x-protobuf",
       });
       return true;

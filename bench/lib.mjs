@@ -85,3 +85,43 @@ export function writeResults(name, data, markdown) {
 /** Rounds for display. */
 export const fmt = (n) =>
   Number.isFinite(n) ? (n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(2)) : String(n);
+
+const kv = (key, value) => ({
+  key,
+  value: typeof value === "number" ? { doubleValue: value } : { stringValue: value },
+});
+
+/**
+ * One OTLP/HTTP protobuf export of `count` spans of one attempt, without sequence ids (the store
+ * allocates them). `otlpTypes` is the store's compiled OTLP message set (dist/http/otlp/proto.js of
+ * the checkout under test).
+ */
+export function otlpPayload(otlpTypes, rolloutId, attemptId, count) {
+  const T = otlpTypes.ExportTraceServiceRequest;
+  const spans = Array.from({ length: count }, () => {
+    const s = makeSpan(rolloutId, attemptId, 0);
+    return {
+      name: s.name,
+      traceId: Buffer.from(s.trace_id, "hex"),
+      spanId: Buffer.from(s.span_id, "hex"),
+      startTimeUnixNano: "1700000000500000000",
+      endTimeUnixNano: "1700000001000000000",
+      attributes: Object.entries(s.attributes).map(([k, v]) => kv(k, v)),
+      status: { code: 1 },
+    };
+  });
+  const message = T.fromObject({
+    resourceSpans: [
+      {
+        resource: {
+          attributes: [
+            kv("agentlightning.rollout_id", rolloutId),
+            kv("agentlightning.attempt_id", attemptId),
+          ],
+        },
+        scopeSpans: [{ scope: { name: "bench" }, spans }],
+      },
+    ],
+  });
+  return Buffer.from(T.encode(message).finish());
+}

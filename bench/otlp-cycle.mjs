@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createCheapClient } from "./http-client.mjs";
-import { fmt, makeSpan, repoDir, runWorkers, timed, writeResults } from "./lib.mjs";
+import { fmt, makeSpan, otlpPayload, repoDir, runWorkers, timed, writeResults } from "./lib.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -92,42 +92,6 @@ async function cycles(client, post) {
   );
   if (done !== n) throw new Error(`expected ${n} cycles, got ${done}`);
   return n / seconds;
-}
-
-const kv = (key, value) => ({
-  key,
-  value: typeof value === "number" ? { doubleValue: value } : { stringValue: value },
-});
-
-/** One OTLP export of `count` spans without sequence ids (the store allocates them), as bench/http.mjs sends. */
-function otlpPayload(otlpTypes, rolloutId, attemptId, count) {
-  const T = otlpTypes.ExportTraceServiceRequest;
-  const spans = Array.from({ length: count }, () => {
-    const s = makeSpan(rolloutId, attemptId, 0);
-    return {
-      name: s.name,
-      traceId: Buffer.from(s.trace_id, "hex"),
-      spanId: Buffer.from(s.span_id, "hex"),
-      startTimeUnixNano: "1700000000500000000",
-      endTimeUnixNano: "1700000001000000000",
-      attributes: Object.entries(s.attributes).map(([k, v]) => kv(k, v)),
-      status: { code: 1 },
-    };
-  });
-  const message = T.fromObject({
-    resourceSpans: [
-      {
-        resource: {
-          attributes: [
-            kv("agentlightning.rollout_id", rolloutId),
-            kv("agentlightning.attempt_id", attemptId),
-          ],
-        },
-        scopeSpans: [{ scope: { name: "bench" }, spans }],
-      },
-    ],
-  });
-  return Buffer.from(T.encode(message).finish());
 }
 
 const commitOf = (dir) =>

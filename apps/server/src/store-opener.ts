@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InMemoryLightningStore, type LightningStore } from "@agentlightning/store";
-import { PostgresLightningStore } from "@agentlightning/store/postgres";
+import { PostgresLightningStore, redactDatabaseUrl } from "@agentlightning/store/postgres";
 import type { StoreServerConfig } from "./config.js";
 import type { StructuredLogger } from "./logger.js";
 
@@ -12,17 +12,6 @@ export interface OpenedStore {
   /** Human-readable description of the backend, for logs. */
   description: string;
   close(): Promise<void>;
-}
-
-/** `url` without its password, for logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
 }
 
 /**
@@ -44,7 +33,7 @@ export async function openStore(config: StoreServerConfig, logger: StructuredLog
   }
   if (config.databaseUrl !== null) {
     logger.info("connecting to PostgreSQL", {
-      url: redactUrl(config.databaseUrl),
+      url: redactDatabaseUrl(config.databaseUrl),
       timeoutSeconds: config.connectTimeoutSeconds,
     });
     const store = await PostgresLightningStore.connect({

@@ -114,24 +114,8 @@ export function rolloutLegacySpans(rollout: RolloutLegacy, target: RolloutSpanTa
   );
 }
 
-const SPAN_KEYS = new Set([
-  "rollout_id",
-  "attempt_id",
-  "sequence_id",
-  "trace_id",
-  "span_id",
-  "parent_id",
-  "name",
-  "status",
-  "attributes",
-  "events",
-  "links",
-  "start_time",
-  "end_time",
-  "context",
-  "parent",
-  "resource",
-]);
+/** The keys of a stored span; anything else in a posted trace entry is kept as an extra key. */
+const SPAN_KEYS: ReadonlySet<string> = new Set(Object.keys(SpanSchema.shape));
 
 /**
  * One entry of a legacy `trace` as a store span (without rollout, attempt and sequence ids). Both

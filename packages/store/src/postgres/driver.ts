@@ -168,8 +168,8 @@ export async function createPostgresDriver(options: PostgresDriverOptions): Prom
 /** Default of {@link PostgresDriverOptions.connectTimeoutSeconds}. */
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 
-/** `url` without its password, for messages and logs. */
-function redactDatabaseUrl(url: string): string {
+/** `url` without its password (`***` instead), for messages and logs. */
+export function redactDatabaseUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== "") parsed.password = "***";

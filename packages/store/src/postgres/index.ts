@@ -17,7 +17,7 @@ export type {
   SqlExecutor,
   StoreDriver,
 } from "./driver.js";
-export { createPgliteDriver, createPostgresDriver, postgresJsDriver } from "./driver.js";
+export { createPgliteDriver, createPostgresDriver, postgresJsDriver, redactDatabaseUrl } from "./driver.js";
 export type { MigrateStoreOptions } from "./migrate.js";
 export { defaultMigrationsFolder, migrateStore } from "./migrate.js";
 export type {
