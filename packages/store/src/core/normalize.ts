@@ -117,11 +117,35 @@ export function normalizeAttemptPatch(patch: AttemptPatch): AttemptPatch {
   return parseOrThrow(AttemptPatchSchema, patch, "attempt update") as AttemptPatch;
 }
 
+// Spans that were validated where they entered this package (the HTTP route parsed the request
+// body with the span schema after the JSON rule), handed to a store without a second zod copy: on
+// a busy server every span post otherwise leaves one more ~6 KB copy of the span as old-space
+// garbage. Module-private and single-use, so an in-process caller can never mark its own object,
+// and an object marked once but passed again (or mutated in between) is validated afresh.
+const validatedSpans = new WeakSet<object>();
+
+/**
+ * Internal (not exported from the package): records that `span` is the fresh result of validating
+ * an untrusted value with `SpanSchema` and the JSON rule (`assertSafeJson`), so that the next
+ * `normalizeSpan` of this very object takes it as it is instead of copying it again. Only code that
+ * just produced `span` by that validation, and hands it straight to a store, may call this.
+ */
+export function markValidatedSpan(span: Span): Span {
+  validatedSpans.add(span);
+  return span;
+}
+
 /**
  * Validates a span (required keys, attribute values, `sequence_id` at most
- * `MAX_EXPLICIT_SEQUENCE_ID`, 2^52), keeping unknown keys.
+ * `MAX_EXPLICIT_SEQUENCE_ID`, 2^52), keeping unknown keys. A span marked by `markValidatedSpan`
+ * is returned as it is (the mark is used up); every other value is parsed into a fresh copy.
  */
 export function normalizeSpan(span: unknown, what = "span"): Span {
+  if (typeof span === "object" && span !== null && validatedSpans.delete(span)) {
+    const validated = span as Span;
+    checkExplicitSequenceId(validated.sequence_id, what);
+    return validated;
+  }
   const parsed = parseOrThrow(SpanSchema, span, what);
   checkExplicitSequenceId(parsed.sequence_id, what);
   return parsed;

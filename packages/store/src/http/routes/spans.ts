@@ -12,6 +12,7 @@ import {
   SpanSchema,
 } from "@agentlightning/types";
 import * as z from "zod";
+import { markValidatedSpan } from "../../core/normalize.js";
 import { type ApiRoute, defineRoute, type RouteDeps } from "../api-route.js";
 import { checkPageParams, parseWith } from "../validate.js";
 
@@ -75,7 +76,9 @@ export const spanRoutes: ApiRoute[] = [
       if (query?.defaults !== "true") {
         // Present keys were validated by the request schema; only absence is left to reject.
         if (SPAN_KEYS.some((key) => !(key in rawBody))) parseWith(SpanSchema, rawBody, "body");
-        return store.addSpan(body as Span);
+        // `body` is the request schema's fresh copy with every key present: a valid span, so a store
+        // of this package takes it without validating (and copying) it a second time.
+        return store.addSpan(markValidatedSpan(body as Span));
       }
       // A hand-written span without a number gets the next one of its rollout, as an SDK would
       // allocate it; like upstream's add_span, this may use up a number if the span is then refused.
