@@ -12,6 +12,7 @@ import {
   attemptUpdateOutcome,
   healthVerdict,
   isClaimable,
+  type LeaseWorker,
   propagateAttemptStatus,
   rolloutStatusEffects,
   spanHeartbeat,
@@ -257,49 +258,176 @@ function describeDifferential(
       }
     });
 
-    it("agl_health_verdict equals healthVerdict over config x status x heartbeat x elapsed time x lease", async () => {
+    it("agl_health_verdict equals healthVerdict over config x status x heartbeat x elapsed time x lease x worker", async () => {
       const store = await open({});
       try {
-        const cells: { cfg: RolloutConfig; attempt: Attempt; now: number; lease: number | null }[] = [];
+        // The worker facts of the claim lease, each as (attempt's worker id, the worker's record at `now`).
+        const workerCases: {
+          name: string;
+          workerId: string | null;
+          worker: (now: number) => LeaseWorker | null;
+        }[] = [
+          { name: "no worker id", workerId: null, worker: () => null },
+          {
+            name: "no worker id, a holding record",
+            workerId: null,
+            worker: (now) => ({
+              current_rollout_id: "r",
+              current_attempt_id: "a",
+              last_heartbeat_time: now - 1,
+            }),
+          },
+          { name: "empty worker id", workerId: "", worker: () => null },
+          { name: "worker id, no record", workerId: "w", worker: () => null },
+          {
+            name: "holds it, beat recently",
+            workerId: "w",
+            worker: (now) => ({
+              current_rollout_id: "r",
+              current_attempt_id: "a",
+              last_heartbeat_time: now - 1,
+            }),
+          },
+          {
+            name: "holds it, beat exactly the lease ago",
+            workerId: "w",
+            worker: (now) => ({
+              current_rollout_id: "r",
+              current_attempt_id: "a",
+              last_heartbeat_time: now - 10,
+            }),
+          },
+          {
+            name: "holds it, beat long ago",
+            workerId: "w",
+            worker: (now) => ({
+              current_rollout_id: "r",
+              current_attempt_id: "a",
+              last_heartbeat_time: now - 11,
+            }),
+          },
+          {
+            name: "holds it, never beat",
+            workerId: "w",
+            worker: () => ({ current_rollout_id: "r", current_attempt_id: "a", last_heartbeat_time: null }),
+          },
+          {
+            name: "holds it, zero heartbeat",
+            workerId: "w",
+            worker: () => ({ current_rollout_id: "r", current_attempt_id: "a", last_heartbeat_time: 0 }),
+          },
+          {
+            name: "beat recently, holds another attempt",
+            workerId: "w",
+            worker: (now) => ({
+              current_rollout_id: "r",
+              current_attempt_id: "b",
+              last_heartbeat_time: now - 1,
+            }),
+          },
+          {
+            name: "beat recently, same attempt id in another rollout",
+            workerId: "w",
+            worker: (now) => ({
+              current_rollout_id: "r2",
+              current_attempt_id: "a",
+              last_heartbeat_time: now - 1,
+            }),
+          },
+          {
+            name: "beat recently, holds nothing",
+            workerId: "w",
+            worker: (now) => ({
+              current_rollout_id: null,
+              current_attempt_id: null,
+              last_heartbeat_time: now - 1,
+            }),
+          },
+        ];
+        const cells: {
+          cfg: RolloutConfig;
+          attempt: Attempt;
+          now: number;
+          lease: number | null;
+          worker: LeaseWorker | null;
+        }[] = [];
         const limits = [null, 5, 10];
         for (const timeout of limits)
           for (const unresponsive of limits)
             for (const status of ATTEMPT_STATUSES)
               for (const heartbeat of [null, 0, 104])
                 for (const elapsed of [4, 5, 6, 10, 11, 20])
-                  for (const lease of [null, 0, 10]) {
-                    cells.push({
-                      cfg: {
-                        timeout_seconds: timeout,
-                        unresponsive_seconds: unresponsive,
-                        max_attempts: 1,
-                        retry_condition: [],
-                      },
-                      attempt: {
-                        rollout_id: "r",
-                        attempt_id: "a",
-                        sequence_id: 1,
-                        start_time: 100,
-                        end_time: null,
-                        status,
-                        worker_id: null,
-                        last_heartbeat_time: heartbeat,
-                        metadata: null,
-                      },
-                      now: 100 + elapsed,
-                      lease,
-                    });
-                  }
+                  for (const lease of [null, 0, 10])
+                    for (const workerCase of workerCases) {
+                      // The worker dimension only matters where the lease can expire.
+                      if (workerCase.name !== "no worker id" && (timeout !== null || unresponsive !== null))
+                        continue;
+                      cells.push({
+                        cfg: {
+                          timeout_seconds: timeout,
+                          unresponsive_seconds: unresponsive,
+                          max_attempts: 1,
+                          retry_condition: [],
+                        },
+                        attempt: {
+                          rollout_id: "r",
+                          attempt_id: "a",
+                          sequence_id: 1,
+                          start_time: 100,
+                          end_time: null,
+                          status,
+                          worker_id: workerCase.workerId,
+                          last_heartbeat_time: heartbeat,
+                          metadata: null,
+                        },
+                        now: 100 + elapsed,
+                        lease,
+                        worker: workerCase.worker(100 + elapsed),
+                      });
+                    }
         const rows = await store.driver.rows<{ verdict: string | null }>(sql`
           SELECT agl_health_verdict(c->'cfg', c->'attempt'->>'status', (c->'attempt'->>'start_time')::float8,
-            (c->'attempt'->>'last_heartbeat_time')::float8, (c->>'now')::float8, (c->>'lease')::float8) AS verdict
+            (c->'attempt'->>'last_heartbeat_time')::float8, (c->>'now')::float8, (c->>'lease')::float8,
+            c->'attempt'->>'rollout_id', c->'attempt'->>'attempt_id', c->'attempt'->>'worker_id',
+            c->'worker'->>'current_rollout_id', c->'worker'->>'current_attempt_id',
+            (c->'worker'->>'last_heartbeat_time')::float8) AS verdict
           FROM jsonb_array_elements(${JSON.stringify(cells)}::text::jsonb) WITH ORDINALITY AS t(c, ord) ORDER BY ord`);
         expect(rows.map((r) => r.verdict ?? null)).toEqual(
-          cells.map((c) => healthVerdict(c.cfg, c.attempt, c.now, c.lease)),
+          cells.map((c) => healthVerdict(c.cfg, c.attempt, c.now, c.lease, c.worker)),
         );
         expect(new Set(rows.map((r) => r.verdict ?? null))).toEqual(
           new Set([null, "timeout", "unresponsive", "lease_expired"]),
         );
+        // The worker cases change the lease's verdict (a live holder keeps its claim) and nothing else.
+        const leaseCell = (name: string) => {
+          const index = cells.findIndex(
+            (c) =>
+              c.attempt.status === "preparing" &&
+              c.attempt.last_heartbeat_time === null &&
+              c.now === 111 &&
+              c.lease === 10 &&
+              c.attempt.worker_id === workerCases.find((w) => w.name === name)!.workerId &&
+              JSON.stringify(c.worker) ===
+                JSON.stringify(workerCases.find((w) => w.name === name)!.worker(111)),
+          );
+          return rows[index]?.verdict ?? null;
+        };
+        for (const { name } of workerCases) {
+          const held = name === "holds it, beat recently" || name === "holds it, beat exactly the lease ago";
+          expect([name, leaseCell(name)]).toEqual([name, held ? null : "lease_expired"]);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("the previous version's six-argument agl_health_verdict still answers, without worker facts", async () => {
+      const store = await open({});
+      try {
+        const [row] = await store.driver.rows<{ verdict: string | null }>(sql`
+          SELECT agl_health_verdict('{"timeout_seconds": null, "unresponsive_seconds": null}'::jsonb, 'preparing',
+            100::float8, NULL::float8, 111::float8, 10::float8) AS verdict`);
+        expect(row?.verdict).toBe("lease_expired");
       } finally {
         await store.close();
       }

@@ -19,12 +19,17 @@ LANGUAGE sql IMMUTABLE AS $$
   END
 $$;
 --> statement-breakpoint
--- healthVerdict: 'timeout', 'unresponsive', 'lease_expired' or null for a latest attempt with
--- status p_status, start p_start and heartbeat p_heartbeat under p_config at p_now, with claim
--- lease p_lease seconds (null: none). Comparisons are strict; a zero heartbeat counts as none.
+-- healthVerdict: 'timeout', 'unresponsive', 'lease_expired' or null for a latest attempt
+-- (p_rollout, p_attempt) with status p_status, start p_start, heartbeat p_heartbeat and worker id
+-- p_worker under p_config at p_now, with claim lease p_lease seconds (null: none). The claim is
+-- held by a live worker (no lease expiry) when p_worker is non-empty and that worker's record has
+-- current rollout p_worker_rollout / attempt p_worker_attempt equal to this attempt and heartbeat
+-- p_worker_heartbeat within the lease (the caller LEFT JOINs the worker: nulls when it has none).
+-- Comparisons are strict; a zero heartbeat counts as none.
 CREATE OR REPLACE FUNCTION agl_health_verdict(
   p_config jsonb, p_status text, p_start double precision, p_heartbeat double precision,
-  p_now double precision, p_lease double precision
+  p_now double precision, p_lease double precision, p_rollout text, p_attempt text, p_worker text,
+  p_worker_rollout text, p_worker_attempt text, p_worker_heartbeat double precision
 )
 RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -35,9 +40,25 @@ LANGUAGE sql IMMUTABLE AS $$
       AND p_now - COALESCE(NULLIF(p_heartbeat, 0), p_start) > (p_config ->> 'unresponsive_seconds')::double precision
       THEN 'unresponsive'
     WHEN p_lease IS NOT NULL AND p_lease > 0 AND p_status = 'preparing' AND COALESCE(p_heartbeat, 0) = 0
-      AND p_now - p_start > p_lease THEN 'lease_expired'
+      AND p_now - p_start > p_lease
+      AND NOT (COALESCE(p_worker, '') <> '' AND p_worker_rollout IS NOT DISTINCT FROM p_rollout
+        AND p_worker_attempt IS NOT DISTINCT FROM p_attempt AND COALESCE(p_worker_heartbeat, 0) <> 0
+        AND p_now - p_worker_heartbeat <= p_lease)
+      THEN 'lease_expired'
     ELSE NULL
   END
+$$;
+--> statement-breakpoint
+-- The six-argument form of the previous version (no worker facts: the lease as it was), kept so
+-- that replicas of that version keep working while both share a database.
+CREATE OR REPLACE FUNCTION agl_health_verdict(
+  p_config jsonb, p_status text, p_start double precision, p_heartbeat double precision,
+  p_now double precision, p_lease double precision
+)
+RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT agl_health_verdict(p_config, p_status, p_start, p_heartbeat, p_now, p_lease,
+    NULL, NULL, NULL, NULL, NULL, NULL)
 $$;
 --> statement-breakpoint
 -- Sets the status of rollout p_rollout (locked by the caller) with its side effects (docs/store-contract.md 2.7,

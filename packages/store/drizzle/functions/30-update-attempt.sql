@@ -2,7 +2,7 @@
 -- latest) of rollout p_rollout at p_now. Patch fields p_status, p_worker, p_heartbeat, p_metadata:
 -- null = not supplied (none of them may be null in a patch). p_sync: whether worker sync applies
 -- (worker id supplied non-empty, or status supplied). p_reclaim: a claim-lease reclaim (the rollout
--- requeues whatever its retry budget). Locks the rollout, patches the attempt (attemptUpdateOutcome:
+-- requeues whatever its retry budget; the worker is synced only while it still holds the claim). Locks the rollout, patches the attempt (attemptUpdateOutcome:
 -- end_time for an ending status; the latest attempt re-derives the rollout status, applied with
 -- agl_set_rollout_status) and syncs the worker named by the attempt. outcome: 'ok', or
 -- 'no_rollout' / 'no_attempts' / 'no_attempt' (nothing changed); rollout_status: the rollout's new
@@ -21,6 +21,9 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_rollout record;
   v_derived text;
+  v_worker text;
+  v_attempt text;
+  v_holds boolean;
 BEGIN
   SELECT r.status, r.config, r.attempt_count, r.latest_attempt_id INTO v_rollout
   FROM rollouts r WHERE r.rollout_id = p_rollout FOR UPDATE;
@@ -51,7 +54,15 @@ BEGIN
       rollout_status := v_derived;
     END IF;
   END IF;
-  IF p_sync THEN
+  IF p_sync AND p_reclaim THEN
+    -- A reclaim syncs the worker only while it still holds this claim (workerHoldsAttempt); its row
+    -- is locked first, so a concurrent dequeue that moves it on is seen, not overwritten.
+    v_worker := worker_id;
+    v_attempt := attempt_id;
+    SELECT (w.current_rollout_id = p_rollout AND w.current_attempt_id = v_attempt) INTO v_holds
+    FROM workers w WHERE COALESCE(v_worker, '') <> '' AND w.worker_id = v_worker FOR UPDATE;
+  END IF;
+  IF p_sync AND (NOT p_reclaim OR COALESCE(v_holds, false)) THEN
     PERFORM agl_sync_worker(worker_id, p_rollout, attempt_id, status, p_now, false);
   END IF;
 END

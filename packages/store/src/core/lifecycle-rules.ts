@@ -7,6 +7,7 @@ import {
   type RolloutConfig,
   type RolloutStatus,
   RolloutStatusSchema,
+  type Worker,
 } from "@agentlightning/types";
 import { newWorker, syncWorkerWithAttempt } from "./worker-sync.js";
 
@@ -183,17 +184,60 @@ export function isScanned(status: RolloutStatus): boolean {
 }
 
 /**
+ * The facts of a worker record the claim lease looks at: the record of the worker named by the
+ * attempt's `worker_id` (null when there is none).
+ */
+export type LeaseWorker = Pick<Worker, "current_rollout_id" | "current_attempt_id" | "last_heartbeat_time">;
+
+/**
+ * Whether `worker` (the record of the worker named by `attempt`, null when there is none) still
+ * has `attempt` as its current claim. A claim-lease reclaim syncs the worker (§2.12) only then: a
+ * worker that moved on to another claim keeps it, so the lease does not expire that one next.
+ */
+export function workerHoldsAttempt(worker: LeaseWorker | null, attempt: Attempt): boolean {
+  return (
+    !!attempt.worker_id &&
+    worker !== null &&
+    worker.current_rollout_id === attempt.rollout_id &&
+    worker.current_attempt_id === attempt.attempt_id
+  );
+}
+
+/**
+ * Whether the claim of `latest` is held by a live worker: the attempt names a worker, that
+ * worker's record still has this attempt as its current one, and the worker sent a heartbeat
+ * (`update_worker`) within the last `claimLeaseSeconds`. A runner in a long setup sends no span
+ * (OpenTelemetry spans arrive when they end) but keeps beating; a runner whose dequeue response
+ * was lost dequeues again, which moves its current attempt on. A zero heartbeat counts as none.
+ */
+function claimHeldByLiveWorker(
+  latest: Attempt,
+  worker: LeaseWorker | null,
+  now: number,
+  claimLeaseSeconds: number,
+): boolean {
+  return (
+    workerHoldsAttempt(worker, latest) &&
+    !!worker?.last_heartbeat_time &&
+    now - worker.last_heartbeat_time <= claimLeaseSeconds
+  );
+}
+
+/**
  * The watchdog rule (`docs/store-contract.md` §2.15): timeout counts from the attempt's start; liveness
  * from its last heartbeat, or from its start when it never had one. Comparisons are strict. Then
  * the claim lease (our addition, issue 8 item 9): an attempt still `preparing` with no heartbeat
  * more than `claimLeaseSeconds` after its start (its runner died, or the dequeue response was lost)
- * is `lease_expired`. `claimLeaseSeconds` null or <= 0 disables the lease.
+ * is `lease_expired`, unless its worker is alive and still holds it (`worker`: the record of the
+ * worker named by `latest.worker_id`, see {@link claimHeldByLiveWorker}). `claimLeaseSeconds` null
+ * or <= 0 disables the lease.
  */
 export function healthVerdict(
   config: RolloutConfig,
   latest: Attempt,
   now: number,
   claimLeaseSeconds: number | null = null,
+  worker: LeaseWorker | null = null,
 ): HealthVerdict {
   if (config.timeout_seconds !== null && now - latest.start_time > config.timeout_seconds) return "timeout";
   if (config.unresponsive_seconds !== null) {
@@ -205,7 +249,8 @@ export function healthVerdict(
     claimLeaseSeconds > 0 &&
     latest.status === "preparing" &&
     !latest.last_heartbeat_time &&
-    now - latest.start_time > claimLeaseSeconds
+    now - latest.start_time > claimLeaseSeconds &&
+    !claimHeldByLiveWorker(latest, worker, now, claimLeaseSeconds)
   ) {
     return "lease_expired";
   }

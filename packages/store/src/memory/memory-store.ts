@@ -41,6 +41,7 @@ import {
   rolloutStatusEffects,
   spanHeartbeat,
   verdictPatch,
+  workerHoldsAttempt,
 } from "../core/lifecycle-rules.js";
 import {
   type NormalizedEnqueue,
@@ -701,7 +702,8 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
       const record = this.rollouts.get(rolloutId)!;
       const latest = latestOf(record);
       if (latest === undefined) continue;
-      const verdict = healthVerdict(record.rollout.config, latest, now, this.claimLease);
+      const worker = latest.worker_id ? (this.workers.get(latest.worker_id) ?? null) : null;
+      const verdict = healthVerdict(record.rollout.config, latest, now, this.claimLease, worker);
       if (verdict !== null) verdicts.push({ record, attempt: latest, verdict: verdictPatch(verdict) });
     }
     for (const { record, attempt, verdict } of verdicts)
@@ -798,7 +800,10 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
     if (outcome.endsAttempt) attempt.end_time = now;
     if (outcome.rolloutStatus !== null) this.setRolloutStatus(record, outcome.rolloutStatus, now);
     const workerNamed = fields.worker_id !== undefined && fields.worker_id !== "";
-    if (workerNamed || fields.status !== undefined) this.syncWorker(attempt.worker_id, attempt, now, false);
+    const sync = reclaim
+      ? workerHoldsAttempt((attempt.worker_id && this.workers.get(attempt.worker_id)) || null, attempt)
+      : workerNamed || fields.status !== undefined;
+    if (sync) this.syncWorker(attempt.worker_id, attempt, now, false);
   }
 
   /** Dequeue claims (§2.3): stale entries are dropped; the worker follows the last claim. */

@@ -3,12 +3,13 @@ import { ScanDebouncer } from "../core/health-scan.js";
 import { type HealthVerdict, sqlStatusLists, verdictPatch } from "../core/lifecycle-rules.js";
 import { textArray } from "./sql-query.js";
 import type { StoreRuntime } from "./store-runtime.js";
-import { A, A_TABLE, R, R_TABLE } from "./tables.js";
+import { A, A_TABLE, R, R_TABLE, W, W_TABLE } from "./tables.js";
 import { updateAttemptStatement } from "./update-attempt.js";
 
 // The watchdog (docs/store-contract.md §2.15) and the claim lease, debounced per process. The verdict is the SQL
 // function `agl_health_verdict` (drizzle/functions/10-rules.sql, checked against `healthVerdict`);
-// each verdict is applied like an attempt update, through `agl_update_attempt`.
+// each verdict is applied like an attempt update, through `agl_update_attempt`. The worker named by
+// the attempt is LEFT JOINed: a claim its live worker still holds is not reclaimed by the lease.
 
 /** Advisory-lock class of the health scan (first key of `pg_try_advisory_xact_lock(int, int)`). */
 export const SCAN_LOCK_CLASS = 0x41474c02;
@@ -29,7 +30,7 @@ export class Watchdog {
   }
 
   private verdictSql(now: number) {
-    return sql`agl_health_verdict(${R.config}, ${A.status}, ${A.start_time}, ${A.last_heartbeat_time}, ${now}::float8, ${this.claimLease}::float8)`;
+    return sql`agl_health_verdict(${R.config}, ${A.status}, ${A.start_time}, ${A.last_heartbeat_time}, ${now}::float8, ${this.claimLease}::float8, ${A.rollout_id}, ${A.attempt_id}, ${A.worker_id}, ${W.current_rollout_id}, ${W.current_attempt_id}, ${W.last_heartbeat_time})`;
   }
 
   /**
@@ -43,7 +44,8 @@ export class Watchdog {
     const now = rt.now();
     if (!this.debouncer.shouldScan(now)) return;
     const running = sql`${R.status} IN ${SCANNED_STATUSES}`;
-    const join = sql`JOIN ${A_TABLE} ON ${A.rollout_id} = ${R.rollout_id} AND ${A.attempt_id} = ${R.latest_attempt_id}`;
+    const join = sql`JOIN ${A_TABLE} ON ${A.rollout_id} = ${R.rollout_id} AND ${A.attempt_id} = ${R.latest_attempt_id}
+      LEFT JOIN ${W_TABLE} ON ${W.worker_id} = ${A.worker_id}`;
     const candidates = await rt.read(sql`
       SELECT ${R.rollout_id} FROM ${R_TABLE} ${join}
       WHERE ${running} AND ${this.verdictSql(now)} IS NOT NULL

@@ -391,6 +391,73 @@ export function watchdogTests(test: StoreTest): void {
       expect([beat.status, beat.attempt.status]).toEqual(["preparing", "preparing"]);
     });
 
+    test("claim lease: a claim whose worker keeps beating (update_worker) is held past the lease, reclaimed once the beats stop", async ({
+      store,
+      clock,
+    }) => {
+      // A runner in a long setup (no span ends for 25 minutes) keeps sending its worker heartbeat.
+      const r = await claimedRollout(store, null, "w1");
+      const beat = async (step: number) => {
+        await store.updateWorker("w1", { heartbeatStats: { cpu: 0.5, step } });
+      };
+      await beat(0);
+      for (let step = 1; step <= 50; step++) {
+        clock.advance(30);
+        await beat(step);
+      }
+      let read = attempted(await store.getRolloutById(r.rollout_id));
+      expect([read.status, read.attempt.status]).toEqual(["preparing", "preparing"]);
+      const worker = await readWorker(store, "w1");
+      expect([worker.current_rollout_id, worker.current_attempt_id]).toEqual([
+        r.rollout_id,
+        r.attempt.attempt_id,
+      ]);
+      // The runner dies: exactly the lease after its last beat the claim is still held...
+      clock.advance(DEFAULT_LEASE_SECONDS);
+      read = attempted(await store.getRolloutById(r.rollout_id));
+      expect([read.status, read.attempt.status]).toEqual(["preparing", "preparing"]);
+      // ...and past it, reclaimed like any expired claim: requeued, another runner gets it.
+      clock.advance(0.5);
+      read = attempted(await store.getRolloutById(r.rollout_id));
+      expect([read.status, read.attempt.status]).toEqual(["requeuing", "unresponsive"]);
+      const second = await dequeueOne(store, "w2");
+      expect([second.rollout_id, second.attempt.sequence_id]).toEqual([r.rollout_id, 2]);
+    });
+
+    test("claim lease: a claim whose worker dequeued another rollout since is reclaimed though the worker still beats", async ({
+      store,
+      clock,
+    }) => {
+      // The dequeue response for r1 was lost: the live runner dequeues again and gets r2.
+      const r1 = await claimedRollout(store, null, "w1");
+      await store.updateWorker("w1", { heartbeatStats: { cpu: 0.5 } });
+      clock.advance(100);
+      const r2 = await claimedRollout(store, null, "w1");
+      for (let t = 100; t < 800; t += 30) {
+        await store.updateWorker("w1", { heartbeatStats: { cpu: 0.5, t } });
+        clock.advance(30);
+      }
+      await store.updateWorker("w1", { heartbeatStats: { cpu: 0.5 } });
+      // Both claims are past the lease with no span; w1 beats but holds only r2.
+      const first = attempted(await store.getRolloutById(r1.rollout_id));
+      expect([first.status, first.attempt.status]).toEqual(["requeuing", "unresponsive"]);
+      const held = attempted(await store.getRolloutById(r2.rollout_id));
+      expect([held.status, held.attempt.status]).toEqual(["preparing", "preparing"]);
+      // The reclaim of the stale claim leaves w1's record alone: it still holds r2, which stays held
+      // on the next scans.
+      const worker = await readWorker(store, "w1");
+      expect([worker.status, worker.current_rollout_id, worker.current_attempt_id]).toEqual([
+        "busy",
+        r2.rollout_id,
+        r2.attempt.attempt_id,
+      ]);
+      clock.advance(30);
+      await store.updateWorker("w1", { heartbeatStats: { cpu: 0.5 } });
+      clock.advance(30);
+      const still = attempted(await store.getRolloutById(r2.rollout_id));
+      expect([still.status, still.attempt.status]).toEqual(["preparing", "preparing"]);
+    });
+
     test("claim lease: a rollout's own unresponsive limit applies first (with its retry rule)", async ({
       store,
       clock,
