@@ -5,6 +5,7 @@ import {
   type RolloutConfig,
   type RolloutStatus,
   RolloutStatusSchema,
+  type Worker,
 } from "@agentlightning/types";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -16,6 +17,7 @@ import {
   propagateAttemptStatus,
   rolloutStatusEffects,
   spanHeartbeat,
+  workerHoldsAttempt,
 } from "../src/core/lifecycle-rules.js";
 import { newWorker, syncWorkerWithAttempt } from "../src/core/worker-sync.js";
 import type { SqlExecutor } from "../src/postgres/driver.js";
@@ -79,9 +81,10 @@ async function readState(db: SqlExecutor, id: string, attemptId: string) {
     a_end: number | null;
     a_heartbeat: number | null;
     w_status: string | null;
+    w_attempt: string | null;
   }>(sql`
     SELECT r.status, r.end_time, r.enqueue_seq IS NOT NULL AS queued, a.status AS a_status, a.end_time AS a_end,
-      a.last_heartbeat_time AS a_heartbeat, w.status AS w_status
+      a.last_heartbeat_time AS a_heartbeat, w.status AS w_status, w.current_attempt_id AS w_attempt
     FROM rollouts r JOIN attempts a ON a.rollout_id = r.rollout_id AND a.attempt_id = ${attemptId}::text
     LEFT JOIN workers w ON w.worker_id = 'w-' || r.rollout_id
     WHERE r.rollout_id = ${id}::text`);
@@ -122,13 +125,33 @@ function describeDifferential(
           for (const retry of RETRY_CONDITIONS)
             for (const max of MAX_ATTEMPTS)
               for (const latest of [true, false])
-                for (const reclaim of [false, true]) {
+                for (const [reclaim, workerCase] of [
+                  [false, "none"],
+                  [true, "none"],
+                  [true, "holds"],
+                  [true, "other"],
+                ] as const) {
                   const id = `ro-${++n}`;
                   const cfg = config(retry, max);
                   const before: RolloutStatus = "running";
                   // The target has sequence id 2: the latest of 2 attempts, or the middle one of 3.
                   await insertRollout(db, id, before, cfg, latest ? 2 : 3, "running");
                   const target = `${id}-2`;
+                  // The worker named by the attempt: no record, or busy holding this attempt or another.
+                  const workerBefore: Worker | null =
+                    workerCase === "none"
+                      ? null
+                      : {
+                          ...newWorker(`w-${id}`),
+                          status: "busy",
+                          current_rollout_id: id,
+                          current_attempt_id: workerCase === "holds" ? target : `${id}-9`,
+                        };
+                  if (workerBefore !== null) {
+                    await db.rows(sql`
+                      INSERT INTO workers (worker_id, status, current_rollout_id, current_attempt_id)
+                      VALUES (${workerBefore.worker_id}::text, 'busy', ${id}::text, ${workerBefore.current_attempt_id}::text)`);
+                  }
                   const [result] = await db.rows<{ outcome: string; rollout_status: string | null }>(sql`
                     SELECT outcome, rollout_status FROM agl_update_attempt(${id}::text, ${target}::text, ${NOW}::float8,
                       ${status}::text, NULL::text, NULL::float8, NULL::jsonb, TRUE, ${CHANNEL}::text, ${reclaim}::bool)`);
@@ -155,7 +178,11 @@ function describeDifferential(
                     last_heartbeat_time: null,
                     metadata: null,
                   };
-                  const worker = syncWorkerWithAttempt(newWorker(`w-${id}`), attempt, NOW, false);
+                  // A reclaim syncs the worker only while it holds the claim; an update always does.
+                  const sync = reclaim ? workerHoldsAttempt(workerBefore, attempt) : true;
+                  const worker = sync
+                    ? syncWorkerWithAttempt(workerBefore ?? newWorker(`w-${id}`), attempt, NOW, false)
+                    : workerBefore;
                   const got = {
                     outcome: result?.outcome,
                     rollout_status_changed: result?.rollout_status ?? null,
@@ -165,6 +192,7 @@ function describeDifferential(
                     attempt: state.a_status,
                     attempt_end: state.a_end,
                     worker: state.w_status,
+                    worker_attempt: state.w_attempt,
                   };
                   const want = {
                     outcome: "ok",
@@ -174,16 +202,17 @@ function describeDifferential(
                     queued: expected.rolloutStatus !== null && effects.enqueues,
                     attempt: status,
                     attempt_end: expected.endsAttempt ? NOW : null,
-                    worker: worker.status,
+                    worker: worker?.status ?? null,
+                    worker_attempt: worker?.current_attempt_id ?? null,
                   };
                   if (JSON.stringify(got) !== JSON.stringify(want)) {
                     mismatches.push(
-                      `${status} retry=${retry} max=${max} latest=${latest} reclaim=${reclaim}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`,
+                      `${status} retry=${retry} max=${max} latest=${latest} reclaim=${reclaim} worker=${workerCase}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`,
                     );
                   }
                 }
         expect(mismatches).toEqual([]);
-        expect(n).toBe(ATTEMPT_STATUSES.length * RETRY_CONDITIONS.length * MAX_ATTEMPTS.length * 4);
+        expect(n).toBe(ATTEMPT_STATUSES.length * RETRY_CONDITIONS.length * MAX_ATTEMPTS.length * 8);
       } finally {
         await store.close();
       }
