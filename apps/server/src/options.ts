@@ -271,7 +271,7 @@ export function storeOptionEntries(): [StoreOptionKey, StoreOption<unknown>][] {
   return Object.entries(STORE_OPTIONS) as [StoreOptionKey, StoreOption<unknown>][];
 }
 
-/** Defaults of `agl store`, from the table (`spec/store.md` Appendix C). */
+/** Defaults of `agl store`, from the table (`docs/store-contract.md` Appendix C). */
 export const STORE_DEFAULTS: StoreServerConfig = Object.fromEntries(
   storeOptionEntries().map(([key, spec]) => [key, spec.default]),
 ) as unknown as StoreServerConfig;

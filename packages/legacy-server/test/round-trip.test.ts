@@ -1,4 +1,4 @@
-// The real AgentLightningClient against the real server over loopback HTTP (legacy.md §9 items 1-14,
+// The real AgentLightningClient against the real server over loopback HTTP (docs/legacy-contract.md §9 items 1-14,
 // 17 through the client, 37-40 against this server).
 import { AgentLightningClient } from "@agentlightning/legacy-client";
 import { Hono } from "hono";

@@ -125,7 +125,7 @@ export interface StoreCapabilities {
  * The LightningStore: the task queue, the trace store and the resource registry that algorithms
  * and runners share. Every operation is atomic with respect to every other. Errors are
  * `AglError`s: `not_found` for unknown rollouts/attempts, `invalid_argument` for bad input (and
- * then nothing changes). Semantics: `spec/store.md` §2–3.
+ * then nothing changes). Semantics: `docs/store-contract.md` §2–3.
  */
 export interface LightningStore {
   /** Informational capability flags. */

@@ -97,7 +97,7 @@ import { SpanBudget, type SpanBudgetSettings } from "./span-budget.js";
 
 /**
  * Settings of {@link InMemoryLightningStore}: the common store settings and the span memory budget
- * (`spanMemoryBudgetBytes`, `spanMemorySafeBytes`; spec §2.16).
+ * (`spanMemoryBudgetBytes`, `spanMemorySafeBytes`; docs/store-contract.md §2.16).
  */
 export interface InMemoryLightningStoreSettings extends StoreSettings, SpanBudgetSettings {}
 
@@ -155,7 +155,7 @@ function spanKey(span: Span): string {
 
 /**
  * A {@link LightningStore} that keeps everything in process memory: the reference implementation of
- * `spec/store.md` §2–3 and the fastest backend for single-process training.
+ * `docs/store-contract.md` §2–3 and the fastest backend for single-process training.
  *
  * Each operation runs its read-check-write section synchronously, so it is atomic with respect to
  * every other call on the event loop; only `waitForRollouts` suspends. Every value going in or out
@@ -831,7 +831,7 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
     return claimed;
   }
 
-  /** Spec E2: an empty worker id on dequeue counts as none. */
+  /** docs/store-contract.md E2: an empty worker id on dequeue counts as none. */
   private dequeueWorkerId(options: { workerId?: string | null } | undefined): string | null {
     const workerId = optionalString(options?.workerId, "workerId");
     return workerId === "" ? null : workerId;

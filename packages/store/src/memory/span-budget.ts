@@ -7,7 +7,7 @@ export const DEFAULT_SPAN_BUDGET_RATIO = 0.5;
 /** Eviction stops at this share of the budget unless told otherwise (upstream's 80 %). */
 export const DEFAULT_SAFE_RATIO = 0.8;
 
-/** How the in-memory store bounds the memory of its spans (spec §2.16). */
+/** How the in-memory store bounds the memory of its spans (docs/store-contract.md §2.16). */
 export interface SpanBudgetSettings {
   /**
    * Estimated bytes of stored spans above which the spans of the oldest finished rollouts are
