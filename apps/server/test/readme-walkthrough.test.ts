@@ -1,8 +1,6 @@
 // Runs the curl walk-through of this app's README (the block between the curl-walkthrough markers)
 // as written, with bash, curl and jq, against a live `agl store` child process.
-import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { promisify } from "node:util";
+import { runCurlWalkthrough } from "@agentlightning/vitest-config/readme-walkthrough";
 import { afterAll, describe, expect, it } from "vitest";
 import { type AglProcess, startAglStore } from "./cli-process.js";
 
@@ -12,15 +10,6 @@ const running: AglProcess[] = [];
 afterAll(async () => {
   await Promise.all(running.map((p) => p.stop("SIGKILL")));
 });
-
-/** The shell block between `<!-- curl-walkthrough:start -->` and `<!-- curl-walkthrough:end -->`. */
-function walkthrough(markdown: string): string {
-  const match = /<!-- curl-walkthrough:start -->\s*```sh\n([\s\S]*?)```\s*<!-- curl-walkthrough:end -->/.exec(
-    markdown,
-  );
-  if (match?.[1] === undefined) throw new Error("README has no curl walk-through block");
-  return match[1];
-}
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads the JSON replies field by field.
 type Json = any;
@@ -33,14 +22,7 @@ describe("README curl walk-through against agl store", () => {
   it("claims a rollout, adds a span, completes the attempt and reads it back", async () => {
     const p = await startAglStore(["--backend", "memory"]);
     running.push(p);
-    const script = walkthrough(readFileSync(README, "utf8"));
-    expect(script).toContain("http://127.0.0.1:4747/v1/agl");
-    const { stdout } = await promisify(execFile)("bash", [
-      "-euo",
-      "pipefail",
-      "-c",
-      script.replaceAll("http://127.0.0.1:4747", p.url),
-    ]);
+    const stdout = await runCurlWalkthrough(README, p.url);
     expect(stdout).toContain('"attempt": "succeeded"');
 
     const page = await get(`${p.url}/v1/agl/rollouts`);

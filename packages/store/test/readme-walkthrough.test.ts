@@ -1,22 +1,11 @@
 // Runs the curl walk-through of the README (the block between the curl-walkthrough markers) as it
 // is written, with bash, curl and jq, against a live server; then checks the store.
-import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { promisify } from "node:util";
+import { runCurlWalkthrough } from "@agentlightning/vitest-config/readme-walkthrough";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LightningStoreServer } from "../src/http/index.js";
 import { InMemoryLightningStore } from "../src/index.js";
 
 const README = new URL("../README.md", import.meta.url);
-
-/** The shell block between `<!-- curl-walkthrough:start -->` and `<!-- curl-walkthrough:end -->`. */
-function walkthrough(markdown: string): string {
-  const match = /<!-- curl-walkthrough:start -->\s*```sh\n([\s\S]*?)```\s*<!-- curl-walkthrough:end -->/.exec(
-    markdown,
-  );
-  if (match?.[1] === undefined) throw new Error("README has no curl walk-through block");
-  return match[1];
-}
 
 let store: InMemoryLightningStore;
 let server: LightningStoreServer;
@@ -33,14 +22,7 @@ afterAll(async () => {
 
 describe("README curl walk-through", () => {
   it("enqueues, dequeues, adds a span, completes the attempt and reads it back", async () => {
-    const script = walkthrough(readFileSync(README, "utf8"));
-    expect(script).toContain("http://127.0.0.1:4747/v1/agl");
-    const { stdout } = await promisify(execFile)("bash", [
-      "-euo",
-      "pipefail",
-      "-c",
-      script.replaceAll("http://127.0.0.1:4747", server.url),
-    ]);
+    const stdout = await runCurlWalkthrough(README, server.url);
     // The printed results are the ones the README shows.
     expect(stdout).toContain('"status": "succeeded"');
     expect(stdout).toContain('"attempt": "succeeded"');
