@@ -7,14 +7,20 @@
 // (OTLP/HTTP protobuf, 100 spans per request), p50/p99 dequeue latency at half (32) and full (64)
 // load, and the server's RSS after 1M spans. `postgres` needs DATABASE_URL. Results:
 // bench/results/http.{json,md}.
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { otlpTypes } from "../packages/store/dist/http/otlp/proto.js";
 import { createCheapClient } from "./http-client.mjs";
-import { fmt, makeSpan, otlpPayload, percentile, repoDir, runWorkers, timed, writeResults } from "./lib.mjs";
+import {
+  enqueueMany,
+  fmt,
+  makeSpan,
+  otlpPayload,
+  percentile,
+  runWorkers,
+  startAglStore,
+  timed,
+  writeResults,
+} from "./lib.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -26,50 +32,6 @@ const scale = Number(values.scale);
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
 const backends = values.backends.split(",").filter((b) => b !== "postgres" || databaseUrl);
 const P = "/v1/agl";
-
-function startServer(backend) {
-  const dataDir = mkdtempSync(join(tmpdir(), "agl-bench-"));
-  const args = [join(repoDir, "apps/server/dist/main.js"), "store", "--port", "0"];
-  if (backend === "memory") args.push("--backend", "memory");
-  if (backend === "pglite") args.push("--data-dir", dataDir);
-  if (backend === "postgres")
-    args.push("--database-url", databaseUrl, "--database-schema", `agl_bench_${Date.now().toString(36)}`);
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, AGL_LOG_LEVEL: "info" },
-    stdio: ["ignore", "inherit", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = "";
-    child.stderr.on("data", (chunk) => {
-      buffered += chunk;
-      for (const line of buffered.split("\n")) {
-        if (line.includes('"agl store ready"')) {
-          const { url } = JSON.parse(line);
-          resolve({
-            url,
-            pid: child.pid,
-            rssMb: () =>
-              Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))[1]) / 1024,
-            stop: async () => {
-              child.kill("SIGTERM");
-              await new Promise((r) => child.on("close", r));
-              rmSync(dataDir, { recursive: true, force: true });
-            },
-          });
-        }
-      }
-    });
-    child.on("close", (code) => reject(new Error(`server exited with ${code}: ${buffered}`)));
-  });
-}
-
-async function enqueueMany(client, n) {
-  for (let i = 0; i < n; i += 500) {
-    await client.post(`${P}/queues/rollouts/enqueue`, {
-      rollouts: Array.from({ length: Math.min(500, n - i) }, (_, j) => ({ input: { i: i + j } })),
-    });
-  }
-}
 
 async function cycles(client, n, runners) {
   await enqueueMany(client, n);
@@ -165,7 +127,7 @@ for (const backend of backends) {
   const size = Object.fromEntries(Object.entries(SIZES[backend]).map(([k, v]) => [k, Math.round(v * scale)]));
   console.log(`\n== ${backend} (server in a child process) ==`);
   const r = { sizes: size };
-  let server = await startServer(backend);
+  let server = await startAglStore({ backend, databaseUrl });
   let client = createCheapClient(server.url);
   r.half_load = await cycles(client, Math.round(size.cycles / 2), 32);
   console.log(
@@ -184,7 +146,7 @@ for (const backend of backends) {
   client.close();
   await server.stop();
 
-  server = await startServer(backend);
+  server = await startAglStore({ backend, databaseUrl });
   client = createCheapClient(server.url);
   const rssBefore = server.rssMb();
   const { seconds } = await timed(() => batchedSpans(client, size.million, 500, 8, 1000));

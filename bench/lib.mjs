@@ -1,7 +1,8 @@
 // Shared helpers of the benchmark scripts: timing, spans, result files. Benchmarks print their
 // figures and write them to bench/results/; tests never assert timings.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -124,4 +125,54 @@ export function otlpPayload(otlpTypes, rolloutId, attemptId, count) {
     ],
   });
   return Buffer.from(T.encode(message).finish());
+}
+
+/**
+ * Starts `agl store --port 0` of `checkout` (default: this repo's build) in a child process and
+ * resolves once it logs "agl store ready". `backend` "memory", "pglite" (a fresh temporary data
+ * folder, removed on stop) or "postgres" (a fresh schema in `databaseUrl`); `args` are appended.
+ * Resolves with the server's `url`, `pid`, `rssMb()` (its current RSS) and `stop()`.
+ */
+export function startAglStore({ backend = "memory", checkout = repoDir, databaseUrl, args = [] } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "agl-bench-"));
+  const argv = [join(checkout, "apps/server/dist/main.js"), "store", "--port", "0"];
+  if (backend === "memory") argv.push("--backend", "memory");
+  if (backend === "pglite") argv.push("--data-dir", dataDir);
+  if (backend === "postgres") {
+    argv.push("--database-url", databaseUrl, "--database-schema", `agl_bench_${Date.now().toString(36)}`);
+  }
+  const child = spawn(process.execPath, [...argv, ...args], {
+    env: { ...process.env, AGL_LOG_LEVEL: "info", AGL_LOG_FORMAT: "json" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let buffered = "";
+    child.stderr.on("data", (chunk) => {
+      buffered += chunk;
+      const ready = buffered.split("\n").find((line) => line.includes('"agl store ready"'));
+      if (ready === undefined) return;
+      buffered = "";
+      resolve({
+        url: JSON.parse(ready).url,
+        pid: child.pid,
+        rssMb: () =>
+          Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))[1]) / 1024,
+        stop: async () => {
+          child.kill("SIGTERM");
+          await new Promise((r) => child.on("close", r));
+          rmSync(dataDir, { recursive: true, force: true });
+        },
+      });
+    });
+    child.on("close", (code) => reject(new Error(`server exited with ${code}: ${buffered}`)));
+  });
+}
+
+/** Enqueues `count` rollouts (input `{ i }`) through `client`, 500 per request. */
+export async function enqueueMany(client, count) {
+  for (let i = 0; i < count; i += 500) {
+    await client.post("/v1/agl/queues/rollouts/enqueue", {
+      rollouts: Array.from({ length: Math.min(500, count - i) }, (_, j) => ({ input: { i: i + j } })),
+    });
+  }
 }

@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { LightningStoreClient } from "../packages/store/dist/index.js";
-import { benchDir, fmt, repoDir, timed, writeResults } from "./lib.mjs";
+import { benchDir, fmt, startAglStore, timed, writeResults } from "./lib.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -37,33 +37,6 @@ const rollouts = Number(values.rollouts);
 const processes = Number(values.processes);
 const concurrency = Number(values.concurrency);
 const MB = 2 ** 20;
-
-function startServer(extraArgs) {
-  const args = [join(repoDir, "apps/server/dist/main.js"), "store", "--backend", "memory", "--port", "0"];
-  const child = spawn(process.execPath, [...args, ...extraArgs], {
-    env: { ...process.env, AGL_LOG_LEVEL: "info" },
-    stdio: ["ignore", "inherit", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = "";
-    child.stderr.on("data", (chunk) => {
-      buffered += chunk;
-      for (const line of buffered.split("\n")) {
-        if (line.includes('"agl store ready"')) {
-          resolve({
-            url: JSON.parse(line).url,
-            pid: child.pid,
-            stop: async () => {
-              child.kill("SIGTERM");
-              await new Promise((r) => child.on("close", r));
-            },
-          });
-        }
-      }
-    });
-    child.on("close", (code) => reject(new Error(`server exited with ${code}: ${buffered}`)));
-  });
-}
 
 function procStatus(pid) {
   const text = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -139,7 +112,7 @@ writeResults("memory", { runs }, render(runs));
 console.log("wrote bench/results/memory.json and memory.md");
 
 async function run() {
-  const server = await startServer(values["server-arg"]);
+  const server = await startAglStore({ backend: "memory", args: values["server-arg"] });
   const measured = await measure(server).finally(() => server.stop());
   const { idle, peakSampled, end, serverCpu, seconds, statistics, held } = measured;
   const evicted = held.rollouts_with_evicted_spans;

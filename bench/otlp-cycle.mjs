@@ -7,13 +7,22 @@
 //     [--cycles 600] [--rounds 3]
 //
 // `postgres` needs DATABASE_URL. Results: bench/results/otlp-cycle.{json,md} (median of the rounds).
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createCheapClient } from "./http-client.mjs";
-import { fmt, makeSpan, otlpPayload, repoDir, runWorkers, timed, writeResults } from "./lib.mjs";
+import {
+  enqueueMany,
+  fmt,
+  makeSpan,
+  otlpPayload,
+  repoDir,
+  runWorkers,
+  startAglStore,
+  timed,
+  writeResults,
+} from "./lib.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -32,48 +41,6 @@ const n = Number(values.cycles);
 const rounds = Number(values.rounds);
 const RUNNERS = 64;
 const P = "/v1/agl";
-
-function startServer(checkout, backend) {
-  const dataDir = mkdtempSync(join(tmpdir(), "agl-bench-"));
-  const args = [join(checkout, "apps/server/dist/main.js"), "store", "--port", "0"];
-  if (backend === "memory") args.push("--backend", "memory");
-  if (backend === "pglite") args.push("--data-dir", dataDir);
-  if (backend === "postgres")
-    args.push("--database-url", databaseUrl, "--database-schema", `agl_bench_${Date.now().toString(36)}`);
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, AGL_LOG_LEVEL: "info", AGL_LOG_FORMAT: "json" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  return new Promise((resolveServer, reject) => {
-    let buffered = "";
-    child.stderr.on("data", (chunk) => {
-      buffered += chunk;
-      for (const line of buffered.split("\n")) {
-        if (!line.includes("agl store ready")) continue;
-        const url = /"url":"([^"]+)"/.exec(line)?.[1] ?? /(http:\/\/[^\s"]+)/.exec(line)?.[1];
-        if (url === undefined) continue;
-        buffered = "";
-        resolveServer({
-          url,
-          stop: async () => {
-            child.kill("SIGTERM");
-            await new Promise((r) => child.on("close", r));
-            rmSync(dataDir, { recursive: true, force: true });
-          },
-        });
-      }
-    });
-    child.on("close", (code) => reject(new Error(`server exited with ${code}: ${buffered}`)));
-  });
-}
-
-async function enqueueMany(client, count) {
-  for (let i = 0; i < count; i += 500) {
-    await client.post(`${P}/queues/rollouts/enqueue`, {
-      rollouts: Array.from({ length: Math.min(500, count - i) }, (_, j) => ({ input: { i: i + j } })),
-    });
-  }
-}
 
 /** Cycles per second, 64 runners; `post` stores the attempt's 4 spans. */
 async function cycles(client, post) {
@@ -103,7 +70,7 @@ const samples = {};
 for (let round = 1; round <= rounds; round++) {
   for (const backend of backends) {
     for (const [label, checkout] of Object.entries(checkouts)) {
-      const server = await startServer(checkout, backend);
+      const server = await startAglStore({ checkout, backend, databaseUrl });
       const client = createCheapClient(server.url);
       const single = await cycles(client, async (r, a) => {
         for (let s = 1; s <= 4; s++) await client.post(`${P}/spans`, makeSpan(r, a, s));
