@@ -7,16 +7,8 @@
 
 export type { LegacyAppOptions } from "./app.js";
 export { createLegacyApp, DEFAULT_TASK_TIMEOUT_SECONDS, LEGACY_VALIDATION_ERROR_STATUS } from "./app.js";
-export { legacyApiKeyAuth } from "./legacy-auth.js";
 export type { RolloutSpanTarget } from "./rollout-spans.js";
-export {
-  countRolloutSpans,
-  OBJECT_SPAN_NAME,
-  REWARD_SPAN_NAME,
-  rolloutLegacySpans,
-  TRIPLET_OBJECT_TYPE,
-  traceEntryToSpan,
-} from "./rollout-spans.js";
+export { countRolloutSpans, rolloutLegacySpans } from "./rollout-spans.js";
 export type {
   AgentLightningServerOptions,
   PollCompletedRolloutOptions,

@@ -1,6 +1,12 @@
 import { RolloutLegacySchema } from "@agentlightning/types";
 import { describe, expect, it } from "vitest";
-import { countRolloutSpans, rolloutLegacySpans, traceEntryToSpan } from "./rollout-spans.js";
+import { countRolloutSpans, rolloutLegacySpans } from "./rollout-spans.js";
+
+/** The store span a legacy rollout with this one `trace` entry becomes. */
+function traceEntryToSpan(entry: Record<string, unknown>) {
+  const rollout = RolloutLegacySchema.parse({ rollout_id: "ro-1", trace: [entry] });
+  return rolloutLegacySpans(rollout, { rolloutId: "ro-1", attemptId: "at-1", sequenceIds: [1], now: 5 })[0]!;
+}
 
 // What OpenTelemetry's Python ReadableSpan.to_json() prints (json.loads of it).
 const OTEL_JSON = {
@@ -21,7 +27,7 @@ const OTEL_JSON = {
   resource: { attributes: { "service.name": "agent" }, schema_url: "" },
 };
 
-describe("traceEntryToSpan", () => {
+describe("a trace entry as a store span", () => {
   it("reads OpenTelemetry's to_json() shape: 0x ids, ISO times with microseconds, status, kind kept", () => {
     const span = traceEntryToSpan(OTEL_JSON);
     expect(span).toMatchObject({

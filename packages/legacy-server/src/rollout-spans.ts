@@ -1,7 +1,9 @@
 import {
+  AddSpanRequestSchema,
   type Attributes,
   type AttributeValue,
   AttributeValueSchema,
+  completeSpanRequest,
   convertTimestamp,
   generateSpanId,
   generateTraceId,
@@ -58,26 +60,15 @@ export function countRolloutSpans(rollout: RolloutLegacy): number {
 export function rolloutLegacySpans(rollout: RolloutLegacy, target: RolloutSpanTarget): Span[] {
   const drafts: Record<string, unknown>[] = [];
   for (const entry of rollout.trace ?? []) drafts.push(traceEntryToSpan(entry));
-  // The spans made here share one trace so that a trace view shows them together.
+  // The spans made here share one trace so that a trace view shows them together; the rest of each
+  // (ids, context, times = now) is filled by completeSpanRequest below.
   const traceId = generateTraceId();
-  const made = (name: string, attributes: Attributes): Record<string, unknown> => {
-    const spanId = generateSpanId();
-    return {
-      trace_id: traceId,
-      span_id: spanId,
-      parent_id: null,
-      name,
-      status: { status_code: "OK", description: null },
-      attributes,
-      events: [],
-      links: [],
-      start_time: target.now,
-      end_time: target.now,
-      context: { trace_id: traceId, span_id: spanId, is_remote: false, trace_state: {} },
-      parent: null,
-      resource: { attributes: {}, schema_url: "" },
-    };
-  };
+  const made = (name: string, attributes: Attributes): Record<string, unknown> => ({
+    trace_id: traceId,
+    name,
+    status: { status_code: "OK", description: null },
+    attributes,
+  });
   (rollout.triplets ?? []).forEach((triplet, index) => {
     drafts.push(
       made(OBJECT_SPAN_NAME, {
@@ -100,25 +91,23 @@ export function rolloutLegacySpans(rollout: RolloutLegacy, target: RolloutSpanTa
       `rolloutLegacySpans: ${drafts.length} spans but ${target.sequenceIds.length} sequence ids`,
     );
   }
-  return drafts.map((draft, index) =>
-    parseOrThrow(
-      SpanSchema,
-      {
-        ...draft,
-        rollout_id: target.rolloutId,
-        attempt_id: target.attemptId,
-        sequence_id: target.sequenceIds[index],
-      },
+  return drafts.map((draft, index) => {
+    const sequenceId = target.sequenceIds[index] as number;
+    const request = parseOrThrow(
+      AddSpanRequestSchema,
+      { ...draft, rollout_id: target.rolloutId, attempt_id: target.attemptId, sequence_id: sequenceId },
       `rollout span ${index}`,
-    ),
-  );
+    );
+    return completeSpanRequest(request, { sequenceId, now: target.now });
+  });
 }
 
 /** The keys of a stored span; anything else in a posted trace entry is kept as an extra key. */
 const SPAN_KEYS: ReadonlySet<string> = new Set(Object.keys(SpanSchema.shape));
 
 /**
- * One entry of a legacy `trace` as a store span (without rollout, attempt and sequence ids). Both
+ * One entry of a legacy `trace` as an add-span request (without rollout, attempt and sequence ids;
+ * `context` and `parent` absent when they do not parse). Both
  * shapes a Python client sends are read: OpenTelemetry's `ReadableSpan.to_json()` (ids as `0x...`
  * inside `context`, ISO times, `trace_state` as text) and a dumped Agent Lightning span. What does
  * not parse gets a neutral value (fresh ids, null times, `UNSET`), attribute values that are not
@@ -163,17 +152,9 @@ export function traceEntryToSpan(entry: Record<string, unknown>): Record<string,
     }),
     start_time: timestamp(entry.start_time),
     end_time: timestamp(entry.end_time),
-    context: spanContext(entry.context) ?? {
-      trace_id: traceId,
-      span_id: spanId,
-      is_remote: false,
-      trace_state: {},
-    },
-    parent:
-      spanContext(entry.parent) ??
-      (parentId === null
-        ? null
-        : { trace_id: traceId, span_id: parentId, is_remote: false, trace_state: {} }),
+    // Absent when they do not parse: completeSpanRequest builds them from the ids.
+    context: spanContext(entry.context) ?? undefined,
+    parent: spanContext(entry.parent) ?? undefined,
     resource: {
       attributes: attributes(resource?.attributes),
       schema_url: typeof resource?.schema_url === "string" ? resource.schema_url : "",
