@@ -102,6 +102,16 @@ describe("spans and sequence ids (§6 items 74–90)", () => {
     expect((await fx.postJson(`${P}/spans?defaults=true`, { ...base, attributes: { k: null } })).status).toBe(
       422,
     );
+    // A span refused for its target uses up no number: the counters read as before.
+    const unknownAttempt = await fx.postJson(`${P}/spans?defaults=true`, {
+      ...base,
+      attempt_id: "at-00000000",
+    });
+    expect(unknownAttempt.status).toBe(404);
+    const unknownRollout = { rollout_id: "ro-000000000000", attempt_id: "at-00000000", name: "n" };
+    expect((await fx.postJson(`${P}/spans?defaults=true`, unknownRollout)).status).toBe(404);
+    expect((await fx.postJson(`${P}/spans/next`, base)).body).toEqual({ sequence_id: 1 });
+    expect((await fx.postJson(`${P}/spans/next`, unknownRollout)).body).toEqual({ sequence_id: 1 });
     expect((await stats(fx)).total_spans).toBe(0);
   });
 

@@ -392,8 +392,7 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
    * (deviation B14). Duplicates are skipped; returns the stored spans, group by group.
    */
   async addManySpans(spans: Span[]): Promise<Span[]> {
-    const parsed = requireArray(spans, "spans").map((span, index) => normalizeSpan(span, `spans.${index}`));
-    return this.storeBatch(parsed, null);
+    return this[ADD_SPANS_ALLOCATING](spans, []);
   }
 
   /** {@link SpanAllocatingStore}: `addManySpans` that first allocates the flagged sequence ids. */
@@ -403,10 +402,19 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
   }
 
   /** The all-or-nothing batch of `addManySpans`, allocating flagged sequence ids after the checks. */
-  private storeBatch(parsed: Span[], allocate: readonly boolean[] | null): Span[] {
+  private storeBatch(parsed: Span[], allocate: readonly boolean[]): Span[] {
+    // A repeat of a span earlier in the batch (same rollout, attempt and span id) is dropped before
+    // anything else, as the Postgres store does: it is neither numbered nor raises the counter.
+    const seen = new Set<string>();
+    const firsts = parsed.flatMap((span, index) => {
+      const key = `${span.rollout_id.length}:${span.rollout_id}${spanKey(span)}`;
+      if (seen.has(key)) return [];
+      seen.add(key);
+      return [{ span, allocate: allocate[index] === true }];
+    });
     const groups = new Map<string, { record: RolloutRecord; attempt: Attempt | undefined; spans: Span[] }>();
     const checked: { record: RolloutRecord; attempt: Attempt; spans: Span[] }[] = [];
-    for (const span of parsed) {
+    for (const { span } of firsts) {
       // Length-prefixed so that no pair of ids can produce the same key.
       const key = `${span.rollout_id.length}:${span.rollout_id}${span.attempt_id}`;
       let group = groups.get(key);
@@ -420,19 +428,10 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
       }
       group.spans.push(span);
     }
-    if (allocate !== null) {
-      // In list order, once per (attempt, span id): a repeat within the batch is skipped anyway.
-      const seen = new Set<string>();
-      const numbered = parsed.filter((span, index) => {
-        const key = `${span.rollout_id.length}:${span.rollout_id}${spanKey(span)}`;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return allocate[index] === true;
-      });
-      // All or nothing: every rollout must have room for its whole block before any number is taken.
-      const counts = new Map<string, number>();
-      for (const span of numbered) counts.set(span.rollout_id, (counts.get(span.rollout_id) ?? 0) + 1);
-      for (const [id, count] of counts) checkSequenceRoom(id, this.sequenceCounters.get(id) ?? 0, count);
+    const numbered = firsts.filter((entry) => entry.allocate).map((entry) => entry.span);
+    if (numbered.length > 0) {
+      const rolloutIds = numbered.map((span) => span.rollout_id);
+      this.checkSequenceRoomFor(rolloutIds);
       for (const span of numbered) span.sequence_id = this.nextSequence(span.rollout_id);
     }
     const now = this.now();
@@ -468,11 +467,15 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
       requireString(pair[1], `pairs.${index}.1`);
       return requireString(pair[0], `pairs.${index}.0`);
     });
-    // All or nothing: every rollout must have room for its whole block before any number is taken.
-    const counts = new Map<string, number>();
-    for (const id of checked) counts.set(id, (counts.get(id) ?? 0) + 1);
-    for (const [id, count] of counts) checkSequenceRoom(id, this.sequenceCounters.get(id) ?? 0, count);
+    this.checkSequenceRoomFor(checked);
     return checked.map((rolloutId) => this.nextSequence(rolloutId));
+  }
+
+  /** All or nothing: every rollout must have room for its whole block before any number is taken. */
+  private checkSequenceRoomFor(rolloutIds: readonly string[]): void {
+    const counts = new Map<string, number>();
+    for (const id of rolloutIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const [id, count] of counts) checkSequenceRoom(id, this.sequenceCounters.get(id) ?? 0, count);
   }
 
   /** Filters, sorts and pages a rollout's spans; default order `sequence_id` ascending (§2.9). */

@@ -7,6 +7,7 @@ import {
   SpanSchema,
 } from "@agentlightning/types";
 import type { DecodedAnyValue, DecodedKeyValue, DecodedSpan, DecodedTraceRequest } from "./proto.js";
+import type { ConvertedSpans } from "./store-spans.js";
 
 // OTLP → store span conversion of `docs/store-contract.md` §4.7, matching `agentlightning/utils/otlp.py`
 // (v0.3.0) except where the spec deviates: invalid attribute values reject the whole request.
@@ -18,20 +19,8 @@ export const OTLP_ID_ATTRIBUTES = {
   sequenceId: "agentlightning.span_sequence_id",
 } as const;
 
-/** A converted span; when the payload gave no usable sequence id, the store allocates one. */
-export interface OtlpSpanDraft {
-  /** The span; its `sequence_id` is a placeholder (0) while `allocateSequenceId` is true. */
-  span: Span;
-  allocateSequenceId: boolean;
-}
-
-/** What a trace request converts to. */
-export interface ConvertedTraceRequest {
-  /** Spans with rollout and attempt ids, in payload order. */
-  spans: OtlpSpanDraft[];
-  /** Spans skipped because neither the span nor its resource names a rollout and an attempt. */
-  skipped: number;
-}
+/** What a trace request converts to (declared with the storing step, which has no protobufjs). */
+export type ConvertedTraceRequest = ConvertedSpans;
 
 /** An OTLP payload that decodes but cannot be stored (bad attribute values): answered with 400. */
 export class OtlpConversionError extends Error {
@@ -176,7 +165,7 @@ function convertSpan(
  * store span (e.g. an attribute whose value is a map or unset), so nothing of the request is kept.
  */
 export function convertTraceRequest(request: DecodedTraceRequest): ConvertedTraceRequest {
-  const spans: OtlpSpanDraft[] = [];
+  const spans: ConvertedSpans["spans"] = [];
   let skipped = 0;
   for (const resourceSpans of request.resourceSpans ?? []) {
     const resourceAttributes = resourceSpans.resource?.attributes;

@@ -7,7 +7,6 @@ import { type OtlpIngestResult, storeOtlpSpans } from "./store-spans.js";
 // which needs no protobuf decoding, is in store-spans.ts.
 
 export type { OtlpIngestResult } from "./store-spans.js";
-export { storeOtlpSpans } from "./store-spans.js";
 
 /**
  * Decodes, converts and stores one OTLP/HTTP `ExportTraceServiceRequest` (uncompressed bytes).

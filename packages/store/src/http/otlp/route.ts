@@ -4,8 +4,8 @@ import { AglError } from "@agentlightning/types";
 import type { Context } from "hono";
 import type { LightningStore } from "../../store.js";
 import { convertTraceRequest, OtlpConversionError } from "./convert.js";
-import { storeOtlpSpans } from "./ingest.js";
 import { type DecodedTraceRequest, decodeTraceRequest, encodeRpcStatus } from "./proto.js";
+import { storeOtlpSpans } from "./store-spans.js";
 
 /** The only OTLP/HTTP encoding the server accepts (OTLP/JSON is not supported, as upstream). */
 export const PROTOBUF_CONTENT_TYPE = "application/x-protobuf";

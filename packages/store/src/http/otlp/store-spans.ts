@@ -45,29 +45,22 @@ async function checkTargetsExist(store: LightningStore, spans: readonly Span[]):
 }
 
 /**
- * Stores converted OTLP spans (docs/store-contract.md §4.7): checks every span and that every
- * rollout and attempt exists before anything changes, allocates the missing sequence ids in
- * payload order, then stores all spans (duplicates skipped). The stores of this package do all of it in one call (one statement on
- * Postgres); any other store gets the check, one bulk allocation and `addManySpans`. Throws the
- * store's `not_found` error for an unknown rollout or attempt, having stored nothing.
+ * Stores spans, first giving the flagged ones (`allocate[i]`) the next sequence ids of their
+ * rollouts, in list order. Every span is checked, and every rollout and attempt must exist, before
+ * any number is taken or anything stored: a refused request changes nothing. The stores of this
+ * package do it in one call (one statement on Postgres); any other store gets the checks, one bulk
+ * allocation and `addManySpans`. Returns the stored spans (duplicates skipped).
  */
-export async function storeOtlpSpans(
+export async function addSpansAllocating(
   store: LightningStore,
-  converted: ConvertedSpans,
-): Promise<OtlpIngestResult> {
-  const { skipped } = converted;
-  const spans = converted.spans.map((draft) => draft.span);
-  if (spans.length === 0) return { stored: 0, duplicates: 0, skipped };
-  if (isSpanAllocatingStore(store)) {
-    const allocate = converted.spans.map((draft) => draft.allocateSequenceId);
-    const stored = await store[ADD_SPANS_ALLOCATING](spans, allocate);
-    return { stored: stored.length, duplicates: spans.length - stored.length, skipped };
-  }
-  // The store's own span checks (schema, JSON and text rule) before any sequence id is allocated,
-  // so a rejected export consumes no numbers.
+  spans: Span[],
+  allocate: readonly boolean[],
+): Promise<Span[]> {
+  if (spans.length === 0) return [];
+  if (isSpanAllocatingStore(store)) return store[ADD_SPANS_ALLOCATING](spans, allocate);
   for (const [index, span] of spans.entries()) normalizeSpan(span, `spans.${index}`);
   await checkTargetsExist(store, spans);
-  const lacking = converted.spans.filter((draft) => draft.allocateSequenceId).map((draft) => draft.span);
+  const lacking = spans.filter((_, index) => allocate[index] === true);
   if (lacking.length > 0) {
     const ids = await store.getManySpanSequenceIds(
       lacking.map((span) => [span.rollout_id, span.attempt_id] as const),
@@ -76,6 +69,21 @@ export async function storeOtlpSpans(
       span.sequence_id = ids[i] ?? span.sequence_id;
     });
   }
-  const stored = await store.addManySpans(spans);
+  return store.addManySpans(spans);
+}
+
+/**
+ * Stores converted OTLP spans (docs/store-contract.md §4.7) with {@link addSpansAllocating}: the
+ * missing sequence ids are allocated in payload order. Throws the store's `not_found` error for an
+ * unknown rollout or attempt, having stored nothing.
+ */
+export async function storeOtlpSpans(
+  store: LightningStore,
+  converted: ConvertedSpans,
+): Promise<OtlpIngestResult> {
+  const { skipped } = converted;
+  const spans = converted.spans.map((draft) => draft.span);
+  const allocate = converted.spans.map((draft) => draft.allocateSequenceId);
+  const stored = await addSpansAllocating(store, spans, allocate);
   return { stored: stored.length, duplicates: spans.length - stored.length, skipped };
 }

@@ -14,6 +14,7 @@ import {
 import * as z from "zod";
 import { markValidatedSpan } from "../../core/normalize.js";
 import { type ApiRoute, defineRoute, type RouteDeps } from "../api-route.js";
+import { addSpansAllocating } from "../otlp/store-spans.js";
 import { checkPageParams, parseWith } from "../validate.js";
 
 const SpanPageSchema = paginatedResultSchema(SpanSchema);
@@ -80,11 +81,11 @@ export const spanRoutes: ApiRoute[] = [
         // of this package takes it without validating (and copying) it a second time.
         return store.addSpan(markValidatedSpan(body as Span));
       }
-      // A hand-written span without a number gets the next one of its rollout, as an SDK would
-      // allocate it; like upstream's add_span, this may use up a number if the span is then refused.
-      const sequenceId =
-        body.sequence_id ?? (await store.getNextSpanSequenceId(body.rollout_id, body.attempt_id));
-      return store.addSpan(completeSpanRequest(body, { sequenceId, now: nowSeconds() }));
+      // A hand-written span without a number gets the next one of its rollout, allocated only once
+      // the span passed every check (a refused span uses up no number).
+      const span = completeSpanRequest(body, { sequenceId: body.sequence_id ?? 0, now: nowSeconds() });
+      const [stored] = await addSpansAllocating(store, [span], [body.sequence_id === undefined]);
+      return stored ?? null;
     },
   }),
   defineRoute({

@@ -39,6 +39,16 @@ export function spanBatchTests(test: StoreTest, options: SpanBatchOptions = {}):
         expect((await readAttempt(store, a.rollout_id, a.attempt.attempt_id)).status).toBe("preparing");
         expect(await store.getNextSpanSequenceId(a.rollout_id, a.attempt.attempt_id)).toBe(1);
       });
+
+      test("§2.9 a repeat of a span within one batch is dropped whole: first one wins, its number does not lift the counter", async ({
+        store,
+      }) => {
+        const r = await claimedRollout(store);
+        const first = makeSpan(r.rollout_id, r.attempt.attempt_id, 1);
+        const stored = await store.addManySpans([first, { ...first, sequence_id: 50, name: "again" }]);
+        expect(stored.map((s) => [s.sequence_id, s.name])).toEqual([[1, first.name]]);
+        expect(await store.getNextSpanSequenceId(r.rollout_id, r.attempt.attempt_id)).toBe(2);
+      });
     }
 
     test("§2.9 a batch of 500 spans over two rollouts stores every span with its extra keys, lifts both counters and heartbeats both attempts", async ({
