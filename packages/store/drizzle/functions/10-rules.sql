@@ -2,7 +2,7 @@
 -- the operation functions of the other files in this folder. A placeholder in double braces is a status list generated
 -- from the TypeScript predicates over the enums of @agentlightning/types (sqlStatusLists), so the
 -- lists cannot drift; the rest is checked against the TypeScript rules over the whole input matrix
--- by src/postgres/rules-differential.test.ts. These files are applied after the numbered
+-- by test/rules-differential.test.ts. These files are applied after the numbered
 -- migrations, and again whenever their text changes (migrate.ts). ASCII only: PGlite runs slower
 -- for the rest of a process once it was sent non-ASCII SQL text.
 

@@ -16,7 +16,7 @@ import { newWorker, syncWorkerWithAttempt } from "./worker-sync.js";
 // store calls these functions directly; the Postgres store runs the SQL functions of
 // drizzle/functions/, whose status lists are generated from these predicates (see
 // `sqlStatusLists`) and whose remaining logic is checked against these functions by
-// src/postgres/rules-differential.test.ts over the whole input matrix.
+// test/rules-differential.test.ts over the whole input matrix.
 
 // ---------------------------------------------------------------- attempt statuses
 

@@ -27,12 +27,6 @@ export const ROLLOUT_COLUMNS = sql.join(
   comma,
 );
 
-/** Rollout columns plus the bookkeeping the store needs for read-modify-write (alias `r`). */
-export const ROLLOUT_STATE_COLUMNS = sql.join(
-  [ROLLOUT_COLUMNS, R.enqueue_seq, R.attempt_count, R.latest_attempt_id],
-  comma,
-);
-
 const attemptColumns = [
   A.rollout_id,
   A.attempt_id,
@@ -82,14 +76,6 @@ export const RESOURCES_COLUMNS = sql.join(
 /** A raw row: column name → value. */
 export type Row = Record<string, unknown>;
 
-/** A rollout row with the columns the store's transitions read. */
-export interface RolloutState extends Rollout {
-  /** Queue position, or null when not queued. */
-  enqueue_seq: number | null;
-  attempt_count: number;
-  latest_attempt_id: string | null;
-}
-
 function num(value: unknown): number {
   return typeof value === "number" ? value : Number(value);
 }
@@ -111,22 +97,6 @@ export function rolloutFromRow(row: Row): Rollout {
     config: row.config as RolloutConfig,
     metadata: (row.metadata ?? null) as JsonObject | null,
   };
-}
-
-/** A rollout row selected with {@link ROLLOUT_STATE_COLUMNS}. */
-export function rolloutStateFromRow(row: Row): RolloutState {
-  return {
-    ...rolloutFromRow(row),
-    enqueue_seq: numOrNull(row.enqueue_seq),
-    attempt_count: num(row.attempt_count),
-    latest_attempt_id: (row.latest_attempt_id ?? null) as string | null,
-  };
-}
-
-/** The wire rollout of a {@link RolloutState} (bookkeeping dropped). */
-export function rolloutOfState(state: RolloutState): Rollout {
-  const { enqueue_seq: _q, attempt_count: _c, latest_attempt_id: _l, ...rollout } = state;
-  return rollout;
 }
 
 /** The wire attempt of a row; `prefix` is `a_` for {@link LATEST_ATTEMPT_COLUMNS}. */

@@ -159,7 +159,10 @@ async function addOneSpan(rt: StoreRuntime, span: Span): Promise<Span[]> {
   return outcome === 3 ? [JSON.parse(payload) as Span] : [];
 }
 
-/** Next number of the rollout's span counter (no existence check). */
+/**
+ * Next number of the rollout's span counter (no existence check). One plain upsert rather than
+ * {@link allocateSequenceIds}: this is the hot path of clients that number each span separately.
+ */
 export async function getNextSpanSequenceId(
   rt: StoreRuntime,
   rolloutId: string,
@@ -181,9 +184,11 @@ export async function getManySpanSequenceIds(
 ): Promise<number[]> {
   if (!Array.isArray(pairs)) throw new AglError("invalid_argument", "pairs must be an array");
   for (const [i, pair] of pairs.entries()) {
-    if (!Array.isArray(pair) || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
-      throw new AglError("invalid_argument", `pairs.${i} must be [rolloutId, attemptId]`);
+    if (!Array.isArray(pair) || pair.length !== 2) {
+      throw new AglError("invalid_argument", `pairs.${i} must be a [rolloutId, attemptId] pair`);
     }
+    requireString(pair[0], `pairs.${i}.0`);
+    requireString(pair[1], `pairs.${i}.1`);
   }
   if (pairs.length === 0) return [];
   return rt.transact(
