@@ -15,9 +15,6 @@ export interface AglProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** The built CLI's entry point. */
-export const AGL_MAIN = MAIN;
-
 /** Runs `agl` to completion and returns its exit code and output. */
 export function runAgl(
   args: string[],
