@@ -158,6 +158,15 @@ describe("pollNextTask", () => {
     expect(client.taskCount).toBe(0);
   });
 
+  it("reads a task whose text the TS store would refuse (U+0000, a lone surrogate): a Python server keeps it", async () => {
+    const task = { ...TASK, input: { q: "a\u0000b", s: "\ud800" }, metadata: { note: "\u0000" } };
+    server = await startScriptedServer((_req, res) => json(res, 200, { is_available: true, task }));
+    const client = new AgentLightningClient({ endpoint: server.url, pollInterval: 0.02 });
+    const polled = await client.pollNextTask();
+    expect(polled?.input).toEqual({ q: "a\u0000b", s: "\ud800" });
+    expect(polled?.metadata).toEqual({ note: "\u0000" });
+  });
+
   it("resolves null when its signal aborts, also mid-request", async () => {
     server = await startScriptedServer(() => {
       // Never answers: the abort must cancel the pending request.

@@ -3,7 +3,7 @@ import {
   type AglErrorCode,
   type GenericResponse,
   type Logger,
-  parseOrThrow,
+  parseStorable,
   RolloutLegacySchema,
   silentLogger,
   type TaskIfAny,
@@ -124,7 +124,7 @@ export function createLegacyApp(options: LegacyAppOptions): Hono {
 
   app.post("/rollout", async (c) => {
     const current = requireBackend();
-    const rollout = parseOrThrow(RolloutLegacySchema, await readJsonBody(c), "rollout");
+    const rollout = parseStorable(RolloutLegacySchema, await readJsonBody(c), "rollout");
     await current.recordRollout(rollout);
     logger.info(`Received rollout ${rollout.rollout_id}.`);
     const response: GenericResponse = {
@@ -150,8 +150,10 @@ export function createLegacyApp(options: LegacyAppOptions): Hono {
   app.onError((error, c) => {
     if (AglError.isInstance(error)) {
       const status = ERROR_STATUS[error.code] ?? 500;
+      // Schema failures carry 422-style items; other refusals (the storage rule's
+      // `{ path }`) answer with their message, which names the field and the problem.
       const detail =
-        error.code === "invalid_argument" && error.details !== undefined ? error.details : error.message;
+        error.code === "invalid_argument" && Array.isArray(error.details) ? error.details : error.message;
       if (status === 500) logger.error(`Legacy API error: ${error.message}`);
       else logger.debug(`Legacy API answered ${status}: ${error.message}`);
       return c.json({ detail }, status);

@@ -10,6 +10,7 @@ import {
   NamedResourcesSchema,
   nowSeconds,
   parseOrThrow,
+  parseStorable,
   type RolloutLegacy,
   type RolloutMode,
   RolloutModeSchema,
@@ -89,7 +90,7 @@ export class LegacyTaskStore {
       create_time: this.#now(),
       last_claim_time: null,
       num_claims: 0,
-      metadata: parseOrThrow(JsonObjectSchema, options.metadata ?? {}, "task metadata"),
+      metadata: parseStorable(JsonObjectSchema, options.metadata ?? {}, "task metadata"),
     };
     this.#queue.push(task);
     return task;
@@ -115,7 +116,7 @@ export class LegacyTaskStore {
    * bundle is stored but reads as missing.
    */
   updateResources(resourcesId: string, resources: NamedResourcesInput): void {
-    const parsed = parseOrThrow(NamedResourcesSchema, resources, "resources");
+    const parsed = parseStorable(NamedResourcesSchema, resources, "resources");
     this.#resources.set(resourcesId, { resources: parsed, createTime: this.#now() });
     this.#latestResourcesId = resourcesId;
   }

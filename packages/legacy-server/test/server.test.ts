@@ -336,6 +336,19 @@ describe("POST /rollout", () => {
     expect(await server.retrieveCompletedRollouts()).toEqual([]);
   });
 
+  it("refuses text the store cannot keep (U+0000, a lone surrogate) with 400 naming the field, storing nothing", async () => {
+    const server = await startServer();
+    for (const [payload, where] of [
+      [{ rollout_id: "r", triplets: [{ prompt: "p", response: "a\u0000" }] }, "triplets.0.response"],
+      [{ rollout_id: "r", metadata: { "\ud800": 1 } }, "metadata"],
+    ] as const) {
+      const reply = await postJson(`${server.endpoint}/rollout`, payload);
+      expect(reply.status).toBe(400);
+      expect((reply.body as { detail: string }).detail).toContain(`Invalid rollout: ${where}`);
+    }
+    expect(await server.retrieveCompletedRollouts()).toEqual([]);
+  });
+
   it("rejects an undecodable or empty body", async () => {
     const server = await startServer();
     const broken = await request(`${server.endpoint}/rollout`, { method: "POST", body: "{not json" });

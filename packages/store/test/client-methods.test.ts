@@ -430,6 +430,18 @@ describe("LightningStoreClient getters: null for nothing, errors for faults", ()
     expect(server.requests).toHaveLength(1);
   });
 
+  it("reads replies whose text the TS store would refuse (U+0000, a lone surrogate): a Python server keeps it", async () => {
+    const input = { q: "a\u0000b", s: "\ud800" };
+    const stored = { ...ATTEMPTED_ROLLOUT, input, metadata: { note: "\u0000" } };
+    const { client } = await setup(
+      healthy((req) => ({ json: req.path.endsWith("/rollouts/search") ? page([stored]) : stored })),
+    );
+    expect((await client.getRolloutById("ro-000000000001"))?.input).toEqual(input);
+    const listed = await client.queryRollouts();
+    expect(listed.items[0]?.input).toEqual(input);
+    expect(listed.items[0]?.metadata).toEqual({ note: "\u0000" });
+  });
+
   it("empty ids cannot go in a path: answered locally as a store would, nothing sent", async () => {
     const { server, client } = await setup();
     expect(await client.getRolloutById("")).toBeNull();

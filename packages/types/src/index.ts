@@ -192,6 +192,7 @@ export {
   MAX_ECHOED_INPUT_CHARS,
   MAX_VALIDATION_DETAILS,
   parseOrThrow,
+  parseStorable,
   toValidationDetail,
 } from "./validation.js";
 export type { Worker } from "./worker.js";

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { AglError } from "./errors.js";
 import { assertSafeJson, findJsonProblem, findTextProblem, MAX_JSON_DEPTH } from "./safe-json.js";
 import { EnqueueRolloutsBodySchema } from "./store-api.js";
-import { echoInput, MAX_VALIDATION_DETAILS, parseOrThrow, toValidationDetail } from "./validation.js";
+import {
+  echoInput,
+  MAX_VALIDATION_DETAILS,
+  parseOrThrow,
+  parseStorable,
+  toValidationDetail,
+} from "./validation.js";
 
 function nested(levels: number, leaf: unknown = 1): unknown {
   let value = leaf;
@@ -50,9 +56,9 @@ describe("the JSON and text rule", () => {
     expect(findJsonProblem({ a: [1, "\udfff"] })?.path).toEqual(["a", 1]);
   });
 
-  it("assertSafeJson and parseOrThrow reject with invalid_argument naming the field", () => {
+  it("assertSafeJson and parseStorable reject with invalid_argument naming the field", () => {
     const call = () =>
-      parseOrThrow(EnqueueRolloutsBodySchema, { rollouts: [{ input: { q: "\ud800" } }] }, "body");
+      parseStorable(EnqueueRolloutsBodySchema, { rollouts: [{ input: { q: "\ud800" } }] }, "body");
     expect(call).toThrow(AglError);
     expect(call).toThrow(/^Invalid body: rollouts\.0\.input\.q: text contains a lone UTF-16 surrogate/);
     expect(() => assertSafeJson("a\u0000", "workerId")).toThrow(/^Invalid workerId: text contains U\+0000/);
@@ -61,6 +67,17 @@ describe("the JSON and text rule", () => {
     } catch {
       expect.unreachable();
     }
+  });
+
+  it("parseOrThrow is a plain parse: a reader accepts text the store would not keep", () => {
+    const body = { rollouts: [{ input: { q: "a\u0000b", s: "\ud800" } }] };
+    expect(parseOrThrow(EnqueueRolloutsBodySchema, body, "body").rollouts[0]?.input).toEqual({
+      q: "a\u0000b",
+      s: "\ud800",
+    });
+    expect(() => parseStorable(EnqueueRolloutsBodySchema, body, "body")).toThrow(
+      /^Invalid body: rollouts\.0\.input\.q: text contains U\+0000/,
+    );
   });
 });
 

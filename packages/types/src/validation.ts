@@ -168,20 +168,37 @@ export function formatValidationError(error: z.ZodError, input: unknown): string
 
 /**
  * Parses `value` with `schema`, or throws an {@link AglError} `invalid_argument` whose message
- * names the offending fields and whose `details` hold the 422-style items. The value must first
- * pass the store's JSON rule ({@link assertSafeJson}: nesting depth, no NUL or lone surrogate in
- * any text), so every boundary that parses with it applies that rule too.
+ * names the offending fields and whose `details` hold the 422-style items. A plain validating
+ * parse: it does not apply the store's storage rule, so a client can read any reply a server
+ * sends (a Python server keeps text with U+0000, for one). Input that is about to be stored goes
+ * through {@link parseStorable} instead.
  *
  * @example
  * ```ts
- * const rollout = parseOrThrow(RolloutSchema, json, "rollout");
+ * const reply = parseOrThrow(TaskIfAnySchema, json, "GET /task reply");
  * ```
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  assertSafeJson(value, what);
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new AglError("invalid_argument", `Invalid ${what}: ${formatValidationError(result.error, value)}`, {
     details: toValidationDetail(result.error, "body", value),
   });
+}
+
+/**
+ * {@link parseOrThrow} for input a store is about to keep: the value must first pass the store's
+ * storage rule ({@link assertSafeJson}: at most `MAX_JSON_DEPTH` levels of nesting, no U+0000 and
+ * no lone surrogate in any text), then the schema. Only the store's own input boundaries use it
+ * (store method arguments, request bodies of the store and legacy servers); readers of replies
+ * use {@link parseOrThrow}, so they accept whatever another server stored.
+ *
+ * @example
+ * ```ts
+ * parseStorable(JsonObjectSchema, { note: "a\u0000" }, "metadata"); // throws "Invalid metadata: note: text contains U+0000 ..."
+ * ```
+ */
+export function parseStorable<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  assertSafeJson(value, what);
+  return parseOrThrow(schema, value, what);
 }

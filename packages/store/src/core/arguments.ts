@@ -1,4 +1,4 @@
-import { AglError, assertSafeJson, parseOrThrow } from "@agentlightning/types";
+import { AglError, assertSafeJson, parseStorable } from "@agentlightning/types";
 import * as z from "zod";
 
 // Runtime checks of plain (non-schema) arguments, for in-process callers that bypass the HTTP
@@ -30,7 +30,7 @@ export function requireInteger(value: unknown, name: string): number {
 /** null for null/undefined, else the list parsed with `item` (e.g. a status enum). */
 export function optionalList<T>(value: unknown, item: z.ZodType<T>, name: string): T[] | null {
   if (value === null || value === undefined) return null;
-  return parseOrThrow(z.array(item), value, name);
+  return parseStorable(z.array(item), value, name);
 }
 
 /** The value if it is an array, else `invalid_argument`. */

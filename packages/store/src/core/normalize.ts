@@ -9,6 +9,7 @@ import {
   type NamedResources,
   NamedResourcesSchema,
   parseOrThrow,
+  parseStorable,
   type RolloutConfig,
   RolloutConfigSchema,
   type RolloutMode,
@@ -39,7 +40,7 @@ export function normalizeEnqueue(options: EnqueueRolloutOptions, what = "rollout
   if (options === null || typeof options !== "object" || !("input" in options)) {
     throw new AglError("invalid_argument", `Invalid ${what}: input: Field required`);
   }
-  const parsed = parseOrThrow(
+  const parsed = parseStorable(
     EnqueueRolloutRequestSchema,
     {
       input: options.input === undefined ? null : options.input,
@@ -61,7 +62,7 @@ export function normalizeEnqueue(options: EnqueueRolloutOptions, what = "rollout
 
 /** Validates a whole rollout config (missing keys take defaults). */
 export function normalizeConfig(config: unknown): RolloutConfig {
-  return parseOrThrow(RolloutConfigSchema, config, "config");
+  return parseStorable(RolloutConfigSchema, config, "config");
 }
 
 // The wire's update bodies, minus the nulls the HTTP layer turns into 400s (a store refuses them).
@@ -114,7 +115,7 @@ export function normalizeAttemptPatch(patch: AttemptPatch): AttemptPatch {
       throw new AglError("invalid_argument", `${key} is invalid; it cannot be a null value.`);
     }
   }
-  return parseOrThrow(AttemptPatchSchema, patch, "attempt update") as AttemptPatch;
+  return parseStorable(AttemptPatchSchema, patch, "attempt update") as AttemptPatch;
 }
 
 // Spans that were validated where they entered this package (the HTTP route parsed the request
@@ -146,12 +147,12 @@ export function normalizeSpan(span: unknown, what = "span"): Span {
     checkExplicitSequenceId(validated.sequence_id, what);
     return validated;
   }
-  const parsed = parseOrThrow(SpanSchema, span, what);
+  const parsed = parseStorable(SpanSchema, span, what);
   checkExplicitSequenceId(parsed.sequence_id, what);
   return parsed;
 }
 
 /** Validates named resources, filling variant defaults (`api_key: null`, `sampling_parameters: {}`). */
 export function normalizeResources(resources: unknown): NamedResources {
-  return parseOrThrow(NamedResourcesSchema, resources, "resources");
+  return parseStorable(NamedResourcesSchema, resources, "resources");
 }

@@ -11,7 +11,7 @@ import {
   type NamedResourcesInput,
   nowSeconds,
   type PaginatedResult,
-  parseOrThrow,
+  parseStorable,
   type ResourcesUpdate,
   type Rollout,
   type RolloutOrAttempted,
@@ -635,7 +635,7 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
       throw new AglError("invalid_argument", "heartbeat_stats is invalid; it cannot be a null value.");
     }
     const stats =
-      given === undefined ? undefined : cloneJson(parseOrThrow(JsonObjectSchema, given, "heartbeat_stats"));
+      given === undefined ? undefined : cloneJson(parseStorable(JsonObjectSchema, given, "heartbeat_stats"));
     const worker = this.workers.get(workerId) ?? newWorker(workerId);
     const next: Worker = {
       ...worker,

@@ -2,7 +2,7 @@ import {
   AglError,
   type Attempt,
   type PaginatedResult,
-  parseOrThrow,
+  parseStorable,
   type RolloutOrAttempted,
   RolloutStatusSchema,
   type Span,
@@ -56,7 +56,7 @@ export async function queryRollouts(
   options: QueryRolloutsOptions,
 ): Promise<PaginatedResult<RolloutOrAttempted>> {
   const page = pageOf(options, ROLLOUT_SORT, null);
-  const statusIn = parseOrThrow(
+  const statusIn = parseStorable(
     z.array(RolloutStatusSchema).nullable().optional(),
     options.statusIn,
     "statusIn",

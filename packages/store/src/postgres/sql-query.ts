@@ -3,7 +3,7 @@ import {
   type FilterLogic,
   FilterLogicSchema,
   type PaginatedResult,
-  parseOrThrow,
+  parseStorable,
   type SortOrder,
   SortOrderSchema,
 } from "@agentlightning/types";
@@ -106,7 +106,7 @@ export function pageOf(
   family: SortFamily,
   defaultSort: string | null,
 ): Page {
-  const parsed = parseOrThrow(PageSchema, options ?? {}, "query");
+  const parsed = parseStorable(PageSchema, options ?? {}, "query");
   const sortBy = parsed.sortBy === undefined ? defaultSort : parsed.sortBy;
   checkSortBy(sortBy, family.allowed);
   if (sortBy !== null && family.kind(sortBy) === "unsortable") {
@@ -122,7 +122,7 @@ export function pageOf(
 export function filterLogicOf(value: unknown): FilterLogic {
   return value === undefined || value === null
     ? "and"
-    : parseOrThrow(FilterLogicSchema, value, "filter_logic");
+    : parseStorable(FilterLogicSchema, value, "filter_logic");
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isFinishedStatus, parseOrThrow, type Rollout } from "@agentlightning/types";
+import { isFinishedStatus, parseStorable, type Rollout } from "@agentlightning/types";
 import { sql } from "drizzle-orm";
 import * as z from "zod";
 import { toAglError } from "./pg-errors.js";
@@ -36,8 +36,8 @@ export class CompletionWaits {
     rolloutIds: string[],
     options: { timeout?: number | null; signal?: AbortSignal },
   ): Promise<Rollout[]> {
-    const ids = parseOrThrow(z.array(z.string()), rolloutIds, "rollout_ids");
-    const timeout = parseOrThrow(z.number().nullable().optional(), options?.timeout, "timeout") ?? null;
+    const ids = parseStorable(z.array(z.string()), rolloutIds, "rollout_ids");
+    const timeout = parseStorable(z.number().nullable().optional(), options?.timeout, "timeout") ?? null;
     await this.rt.scan();
     if (ids.length === 0) return [];
     const wait = this.waitLoop(ids, timeout, options?.signal);

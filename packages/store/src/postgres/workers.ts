@@ -2,7 +2,7 @@ import {
   AglError,
   JsonObjectSchema,
   type PaginatedResult,
-  parseOrThrow,
+  parseStorable,
   type Worker,
   WorkerStatusSchema,
 } from "@agentlightning/types";
@@ -46,7 +46,7 @@ export async function updateWorker(
   const statsJson =
     stats === undefined
       ? null
-      : toJson(parseOrThrow(JsonObjectSchema, stats, "heartbeat_stats"), "heartbeat_stats");
+      : toJson(parseStorable(JsonObjectSchema, stats, "heartbeat_stats"), "heartbeat_stats");
   return rt.transact(
     async (ctx) => {
       const [row] = await ctx.tx.rows(sql`
@@ -77,7 +77,7 @@ export async function queryWorkers(
   options: QueryWorkersOptions,
 ): Promise<PaginatedResult<Worker>> {
   const page = pageOf(options, WORKER_SORT, null);
-  const statusIn = parseOrThrow(
+  const statusIn = parseStorable(
     z.array(WorkerStatusSchema).nullable().optional(),
     options.statusIn,
     "statusIn",
