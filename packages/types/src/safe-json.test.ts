@@ -83,14 +83,15 @@ describe("the JSON and text rule", () => {
 
 describe("validation detail caps", () => {
   it("lists at most MAX_VALIDATION_DETAILS items and counts the rest", () => {
-    const input = { rollouts: Array.from({ length: 300_000 }, () => ({ mode: "train" })) };
+    // A few past the cap test it as well as 300,000 did (that size is in bench/bad-input.mjs).
+    const input = { rollouts: Array.from({ length: MAX_VALIDATION_DETAILS + 5 }, () => ({ mode: "train" })) };
     const result = EnqueueRolloutsBodySchema.safeParse(input);
     expect(result.success).toBe(false);
     const detail = toValidationDetail(result.error!, "body", input);
     expect(detail).toHaveLength(MAX_VALIDATION_DETAILS + 1);
     expect(detail.at(-1)).toMatchObject({
       type: "too_many_errors",
-      msg: expect.stringMatching(/^299980 more/),
+      msg: expect.stringMatching(/^5 more /),
     });
   });
 

@@ -84,7 +84,7 @@ export function describeLightningStore(
     updateRolloutTests(test);
     updateAttemptTests(test);
     spanTests(test);
-    spanBatchTests(test, { nonAtomicSpanBatches: options.nonAtomicSpanBatches ?? false });
+    spanBatchTests(test, options);
     spanPathTests(test);
     waitTests(test);
     resourcesTests(test);

@@ -72,10 +72,15 @@ export function concurrencyTests(test: StoreTest): void {
         const total = 200;
         let producing = 4;
         const producers = Array.from({ length: producing }, async (_, p) => {
-          for (let i = 0; i < total / 4; i++) {
-            produced.push((await store.enqueueRollout({ input: { p, i } })).rollout_id);
+          // In a finally: a producer that throws must still let the consumers stop, so the test
+          // fails with its error instead of spinning until the timeout.
+          try {
+            for (let i = 0; i < total / 4; i++) {
+              produced.push((await store.enqueueRollout({ input: { p, i } })).rollout_id);
+            }
+          } finally {
+            producing -= 1;
           }
-          producing -= 1;
         });
         // A consumer stops at the first empty dequeue after every producer is done: the queue is
         // then drained for good.

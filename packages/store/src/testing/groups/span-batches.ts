@@ -1,4 +1,5 @@
 import { describe, expect } from "vitest";
+import type { ConformanceOptions } from "../describe-lightning-store.js";
 import {
   claimedRollout,
   counts,
@@ -9,14 +10,8 @@ import {
 } from "../harness.js";
 import { makeSpan } from "../make-span.js";
 
-/** What the span-batch group needs to know about the store under test. */
-export interface SpanBatchOptions {
-  /** The store may keep spans stored before a failing one (see `ConformanceOptions`). */
-  nonAtomicSpanBatches?: boolean;
-}
-
 /** `addManySpans` beyond the edge cases of §2.9: atomicity (B14) and large batches. */
-export function spanBatchTests(test: StoreTest, options: SpanBatchOptions = {}): void {
+export function spanBatchTests(test: StoreTest, options: ConformanceOptions = {}): void {
   describe("Span batches", () => {
     if (!options.nonAtomicSpanBatches) {
       test("B14 a batch naming an unknown attempt after valid groups stores nothing and consumes no sequence id", async ({

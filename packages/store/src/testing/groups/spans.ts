@@ -30,7 +30,10 @@ async function spanTotal(store: LightningStore, rolloutId: string): Promise<numb
   return (await store.querySpans({ rolloutId })).total;
 }
 
-/** §6 "Spans and sequence ids" (items 74–90 at store level) and §2.9. */
+/**
+ * §6 "Spans and sequence ids" (items 74–90 at store level) and §2.9. Items 75, 76, 78 and 87–90
+ * run through every span path, in {@link spanPathTests}.
+ */
 export function spanTests(test: StoreTest): void {
   describe("Spans and sequence ids", () => {
     test("#74 extra keys on a span (and on its status, context, events, links) are kept", async ({
@@ -87,63 +90,12 @@ export function spanTests(test: StoreTest): void {
       expect(queried?.resource).toEqual({ attributes: {}, schema_url: "" });
     });
 
-    test("#75 the first span makes a preparing attempt running (heartbeat) and the rollout running", async ({
-      store,
-      clock,
-    }) => {
-      const r = await claimedRollout(store);
-      clock.advance(2);
-      await store.addSpan(makeSpan(r.rollout_id, r.attempt.attempt_id, 1, { start_time: 5, end_time: 6 }));
-      const attempt = await readAttempt(store, r.rollout_id, r.attempt.attempt_id);
-      expect(attempt.status).toBe("running");
-      expectTime(attempt.last_heartbeat_time, clock.now());
-      expect(attempt.end_time).toBeNull();
-      expect((await readRollout(store, r.rollout_id)).status).toBe("running");
-    });
-
-    test("#76 the same span again returns null, is not stored twice and is no heartbeat", async ({
-      store,
-      clock,
-    }) => {
-      const r = await claimedRollout(store);
-      const span = makeSpan(r.rollout_id, r.attempt.attempt_id, 1);
-      expect(await store.addSpan(span)).not.toBeNull();
-      const beat = clock.now();
-      clock.advance(3);
-      expect(await store.addSpan(span)).toBeNull();
-      expect(await store.addSpan({ ...span, name: "renamed", sequence_id: 2 })).toBeNull();
-      expect(await spanTotal(store, r.rollout_id)).toBe(1);
-      expect((await counts(store)).total_spans).toBe(1);
-      expectTime((await readAttempt(store, r.rollout_id, r.attempt.attempt_id)).last_heartbeat_time, beat);
-      const [kept] = (await store.querySpans({ rolloutId: r.rollout_id })).items;
-      expect(kept?.name).toBe("s1");
-    });
-
     test("#77 the same span id under another attempt is a different span", async ({ store }) => {
       const r = await store.startRollout({ input: 1 });
       const second = await store.startAttempt(r.rollout_id);
       expect(await store.addSpan(makeSpan(r.rollout_id, r.attempt.attempt_id, 1))).not.toBeNull();
       expect(await store.addSpan(makeSpan(r.rollout_id, second.attempt.attempt_id, 1))).not.toBeNull();
       expect(await spanTotal(store, r.rollout_id)).toBe(2);
-    });
-
-    test("#78 a span for an unknown rollout or attempt rejects with not_found; nothing stored", async ({
-      store,
-    }) => {
-      const r = await store.startRollout({ input: 1 });
-      await expectAglError(
-        store.addSpan(makeSpan("ro-000000000000", r.attempt.attempt_id, 1)),
-        "not_found",
-        "ro-000000000000",
-      );
-      await expectAglError(
-        store.addSpan(makeSpan(r.rollout_id, "at-00000000", 1)),
-        "not_found",
-        "at-00000000",
-      );
-      expect((await counts(store)).total_spans).toBe(0);
-      expect((await readAttempt(store, r.rollout_id, r.attempt.attempt_id)).status).toBe("preparing");
-      expect((await readRollout(store, r.rollout_id)).status).toBe("preparing");
     });
 
     test("#79 a span missing a required key or with a bad attribute value is invalid_argument", async ({
@@ -315,60 +267,6 @@ export function spanTests(test: StoreTest): void {
       expect(paged).toMatchObject({ total: 2, limit: 1, offset: 1 });
     });
 
-    test("#87 a span on a timeout attempt is stored and refreshes the heartbeat only", async ({
-      store,
-      clock,
-    }) => {
-      const r = await claimedRollout(store);
-      await store.updateAttempt(r.rollout_id, r.attempt.attempt_id, { status: "timeout" });
-      const before = await readRollout(store, r.rollout_id);
-      expect(before.status).toBe("failed");
-      clock.advance(4);
-      expect(await store.addSpan(makeSpan(r.rollout_id, r.attempt.attempt_id, 1))).not.toBeNull();
-      const attempt = await readAttempt(store, r.rollout_id, r.attempt.attempt_id);
-      expect(attempt.status).toBe("timeout");
-      expect(attempt.end_time).toBeNull();
-      expectTime(attempt.last_heartbeat_time, clock.now());
-      expect(withoutAttempt(await readRollout(store, r.rollout_id))).toEqual(withoutAttempt(before));
-      expect(await spanTotal(store, r.rollout_id)).toBe(1);
-    });
-
-    test("#88 a span revives an unresponsive latest attempt of a requeuing rollout; its queue entry goes stale", async ({
-      store,
-    }) => {
-      const r = await claimedRollout(store, { max_attempts: 2, retry_condition: ["unresponsive"] });
-      await store.updateAttempt(r.rollout_id, r.attempt.attempt_id, { status: "unresponsive" });
-      expect((await readRollout(store, r.rollout_id)).status).toBe("requeuing");
-      await store.addSpan(makeSpan(r.rollout_id, r.attempt.attempt_id, 1));
-      expect((await readAttempt(store, r.rollout_id, r.attempt.attempt_id)).status).toBe("running");
-      expect((await readRollout(store, r.rollout_id)).status).toBe("running");
-      expect(await store.dequeueRollout()).toBeNull();
-      expect((await store.queryAttempts(r.rollout_id)).total).toBe(1);
-    });
-
-    test("#89 a span on an old unresponsive attempt revives it without touching the rollout", async ({
-      store,
-    }) => {
-      const r = await claimedRollout(store, { max_attempts: 3, retry_condition: ["unresponsive"] });
-      await store.updateAttempt(r.rollout_id, r.attempt.attempt_id, { status: "unresponsive" });
-      const second = await dequeueOne(store);
-      expect(second.attempt.sequence_id).toBe(2);
-      await store.addSpan(makeSpan(r.rollout_id, r.attempt.attempt_id, 1));
-      const attempts = await readAttempts(store, r.rollout_id);
-      expect(attempts.map((a) => a.status)).toEqual(["running", "preparing"]);
-      expect((await readRollout(store, r.rollout_id)).status).toBe("preparing");
-    });
-
-    test("#90 a span on the latest attempt of a rollout set to queuing leaves it queuing (Quirk B4)", async ({
-      store,
-    }) => {
-      const r = await claimedRollout(store);
-      await store.updateRollout(r.rollout_id, { status: "queuing" });
-      await store.addSpan(makeSpan(r.rollout_id, r.attempt.attempt_id, 1));
-      expect((await readAttempt(store, r.rollout_id, r.attempt.attempt_id)).status).toBe("running");
-      expect((await readRollout(store, r.rollout_id)).status).toBe("queuing");
-    });
-
     test("§2.9 add_many_spans skips duplicates (stored or within the batch) and heartbeats each group", async ({
       store,
       clock,
@@ -405,26 +303,17 @@ export function spanTests(test: StoreTest): void {
       expect(await store.getNextSpanSequenceId(r2.rollout_id, a2)).toBe(6);
       expect(await store.addManySpans([])).toEqual([]);
     });
-
-    test("§2.9 add_many_spans with an unknown attempt rejects with not_found", async ({ store }) => {
-      const r = await store.startRollout({ input: 1 });
-      await expectAglError(
-        store.addManySpans([makeSpan(r.rollout_id, "at-00000000", 1)]),
-        "not_found",
-        "at-00000000",
-      );
-      expect((await counts(store)).total_spans).toBe(0);
-    });
   });
 }
 
 /**
- * The span edge cases of §2.9 and §3.7 through each way spans reach a store (`addSpan`,
- * `addManySpans`, OTLP ingestion): the heartbeat, duplicates, unknown targets, late spans.
+ * The span edge cases of §2.9 and §3.7 (items 75, 76, 78 and 87–90) through each way spans reach a
+ * store (`addSpan`, `addManySpans`, OTLP ingestion): the heartbeat, duplicates, unknown targets,
+ * late spans.
  */
 export function spanPathTests(test: StoreTest): void {
   describe.each(SPAN_PATHS.map((path) => ({ path })))("Span edge cases through $path", ({ path }) => {
-    test("§2.9 the first span makes a preparing attempt and its rollout running, with a heartbeat", async ({
+    test("#75 the first span makes a preparing attempt running (heartbeat) and the rollout running", async ({
       store,
       clock,
     }) => {
@@ -434,21 +323,29 @@ export function spanPathTests(test: StoreTest): void {
       const attempt = await readAttempt(store, r.rollout_id, r.attempt.attempt_id);
       expect(attempt.status).toBe("running");
       expectTime(attempt.last_heartbeat_time, clock.now());
+      expect(attempt.end_time).toBeNull();
       expect((await readRollout(store, r.rollout_id)).status).toBe("running");
     });
 
-    test("§2.9 a span stored before is not stored again and is no heartbeat", async ({ store, clock }) => {
+    test("#76 a span stored before (even renamed, under a new sequence id) is not stored again and is no heartbeat", async ({
+      store,
+      clock,
+    }) => {
       const r = await claimedRollout(store);
       const span = makeSpan(r.rollout_id, r.attempt.attempt_id, 1);
-      await store.addSpan(span);
+      expect(await store.addSpan(span)).not.toBeNull();
       const beat = clock.now();
       clock.advance(3);
       expect(await storeThrough(store, path, [span])).toBe(0);
+      expect(await storeThrough(store, path, [{ ...span, name: "renamed", sequence_id: 2 }])).toBe(0);
       expect(await spanTotal(store, r.rollout_id)).toBe(1);
+      expect((await counts(store)).total_spans).toBe(1);
       expectTime((await readAttempt(store, r.rollout_id, r.attempt.attempt_id)).last_heartbeat_time, beat);
+      const [kept] = (await store.querySpans({ rolloutId: r.rollout_id })).items;
+      expect(kept?.name).toBe("s1");
     });
 
-    test("§2.9 an unknown rollout or attempt rejects with not_found; nothing changes", async ({ store }) => {
+    test("#78 an unknown rollout or attempt rejects with not_found; nothing changes", async ({ store }) => {
       const r = await claimedRollout(store);
       const good = makeSpan(r.rollout_id, r.attempt.attempt_id, 1);
       const unknownRollout = makeSpan("ro-000000000000", r.attempt.attempt_id, 2);
@@ -468,19 +365,21 @@ export function spanPathTests(test: StoreTest): void {
       expect(await store.getNextSpanSequenceId(r.rollout_id, r.attempt.attempt_id)).toBe(1);
     });
 
-    test("§3.7 a span on a timeout attempt of a failed rollout is stored and refreshes the heartbeat only", async ({
+    test("#87 a span on a timeout attempt of a failed rollout is stored and refreshes the heartbeat only", async ({
       store,
       clock,
     }) => {
       const r = await claimedRollout(store);
       await store.updateAttempt(r.rollout_id, r.attempt.attempt_id, { status: "timeout" });
       const before = await readRollout(store, r.rollout_id);
+      expect(before.status).toBe("failed");
       clock.advance(4);
       expect(await storeThrough(store, path, [makeSpan(r.rollout_id, r.attempt.attempt_id, 1)])).toBe(1);
       const attempt = await readAttempt(store, r.rollout_id, r.attempt.attempt_id);
       expect([attempt.status, attempt.end_time]).toEqual(["timeout", null]);
       expectTime(attempt.last_heartbeat_time, clock.now());
       expect(withoutAttempt(await readRollout(store, r.rollout_id))).toEqual(withoutAttempt(before));
+      expect(await spanTotal(store, r.rollout_id)).toBe(1);
     });
 
     test("§3.7 a span on a succeeded attempt of a succeeded rollout changes neither", async ({ store }) => {
@@ -491,21 +390,25 @@ export function spanPathTests(test: StoreTest): void {
       expect((await readRollout(store, r.rollout_id)).status).toBe("succeeded");
     });
 
-    test("§3.7 a span revives an unresponsive latest attempt of a requeuing rollout", async ({ store }) => {
+    test("#88 a span revives an unresponsive latest attempt of a requeuing rollout; its queue entry goes stale", async ({
+      store,
+    }) => {
       const r = await claimedRollout(store, { max_attempts: 2, retry_condition: ["unresponsive"] });
       await store.updateAttempt(r.rollout_id, r.attempt.attempt_id, { status: "unresponsive" });
+      expect((await readRollout(store, r.rollout_id)).status).toBe("requeuing");
       await storeThrough(store, path, [makeSpan(r.rollout_id, r.attempt.attempt_id, 1)]);
       expect((await readAttempt(store, r.rollout_id, r.attempt.attempt_id)).status).toBe("running");
       expect((await readRollout(store, r.rollout_id)).status).toBe("running");
       expect(await store.dequeueRollout()).toBeNull();
+      expect((await store.queryAttempts(r.rollout_id)).total).toBe(1);
     });
 
-    test("§3.7 a span on an old unresponsive attempt revives it without touching the rollout", async ({
+    test("#89 a span on an old unresponsive attempt revives it without touching the rollout", async ({
       store,
     }) => {
       const r = await claimedRollout(store, { max_attempts: 3, retry_condition: ["unresponsive"] });
       await store.updateAttempt(r.rollout_id, r.attempt.attempt_id, { status: "unresponsive" });
-      await dequeueOne(store);
+      expect((await dequeueOne(store)).attempt.sequence_id).toBe(2);
       await storeThrough(store, path, [makeSpan(r.rollout_id, r.attempt.attempt_id, 1)]);
       expect((await readAttempts(store, r.rollout_id)).map((a) => a.status)).toEqual([
         "running",
@@ -514,7 +417,7 @@ export function spanPathTests(test: StoreTest): void {
       expect((await readRollout(store, r.rollout_id)).status).toBe("preparing");
     });
 
-    test("Quirk B4 a span on the latest attempt of a rollout set to queuing leaves it queuing", async ({
+    test("#90 a span on the latest attempt of a rollout set to queuing leaves it queuing (Quirk B4)", async ({
       store,
     }) => {
       const r = await claimedRollout(store);

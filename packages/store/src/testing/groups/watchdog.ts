@@ -1,4 +1,5 @@
 import { describe, expect } from "vitest";
+import { DEFAULT_CLAIM_LEASE_SECONDS } from "../../core/lifecycle-rules.js";
 import type { LightningStore } from "../../store.js";
 import {
   attempted,
@@ -12,9 +13,6 @@ import {
   type StoreTest,
 } from "../harness.js";
 import { makeSpan } from "../make-span.js";
-
-/** The stores' default claim lease (`StoreSettings.claimLeaseSeconds`). */
-const DEFAULT_LEASE_SECONDS = 600;
 
 const RETRY_ON_TIMEOUT = { timeout_seconds: 1, max_attempts: 2, retry_condition: ["timeout" as const] };
 
@@ -350,7 +348,7 @@ export function watchdogTests(test: StoreTest): void {
       // Default config: max_attempts 1, no retry condition, no timeouts. The runner died (or never
       // got the dequeue response): no span, no update.
       const r = await claimedRollout(store, null, "w1");
-      clock.advance(DEFAULT_LEASE_SECONDS);
+      clock.advance(DEFAULT_CLAIM_LEASE_SECONDS);
       // Exactly at the lease: not yet (strict comparison, like every health check).
       expect(attempted(await store.getRolloutById(r.rollout_id)).status).toBe("preparing");
       clock.advance(0.5);
@@ -385,7 +383,7 @@ export function watchdogTests(test: StoreTest): void {
       await store.updateAttempt(withBeat.rollout_id, withBeat.attempt.attempt_id, {
         last_heartbeat_time: clock.now(),
       });
-      clock.advance(DEFAULT_LEASE_SECONDS * 10);
+      clock.advance(DEFAULT_CLAIM_LEASE_SECONDS * 10);
       expect(attempted(await store.getRolloutById(withSpan.rollout_id)).attempt.status).toBe("running");
       const beat = attempted(await store.getRolloutById(withBeat.rollout_id));
       expect([beat.status, beat.attempt.status]).toEqual(["preparing", "preparing"]);
@@ -413,7 +411,7 @@ export function watchdogTests(test: StoreTest): void {
         r.attempt.attempt_id,
       ]);
       // The runner dies: exactly the lease after its last beat the claim is still held...
-      clock.advance(DEFAULT_LEASE_SECONDS);
+      clock.advance(DEFAULT_CLAIM_LEASE_SECONDS);
       read = attempted(await store.getRolloutById(r.rollout_id));
       expect([read.status, read.attempt.status]).toEqual(["preparing", "preparing"]);
       // ...and past it, reclaimed like any expired claim: requeued, another runner gets it.
@@ -463,7 +461,7 @@ export function watchdogTests(test: StoreTest): void {
       clock,
     }) => {
       const r = await claimedRollout(store, { unresponsive_seconds: 700 });
-      clock.advance(DEFAULT_LEASE_SECONDS + 1);
+      clock.advance(DEFAULT_CLAIM_LEASE_SECONDS + 1);
       // The lease is shorter than the rollout's limit: reclaimed, requeued.
       expect((await readRollout(store, r.rollout_id)).status).toBe("requeuing");
       const second = await dequeueOne(store);
