@@ -1,4 +1,4 @@
-// Runtime spec §9 "Emitters", the reader items #55–#58 (§4.3), plus Quirk A2 (v0.2 reward spans).
+// Runtime contract checklist §9 "Emitters", the reader items #55–#58 (§4.3), plus Quirk A2 (v0.2 reward spans).
 import { describe, expect, it } from "vitest";
 import { recordingLogger } from "../../test/support/recording-logger.js";
 import {

@@ -1,5 +1,5 @@
 /**
- * Reading rewards back from spans (runtime spec §4.3). Three formats are recognised, first match
+ * Reading rewards back from spans (runtime contract §4.3). Three formats are recognised, first match
  * wins: the v0.3 annotation format (`agentlightning.reward.<i>.name/.value`), the AgentOps
  * `{type: "reward", value}` output, and the v0.2 format (attribute `reward` on a span named
  * `agentlightning.reward`, or `agentlightning.annotation` as v0.3 reads it; Quirk A2: both names).

@@ -1,4 +1,4 @@
-// Runtime spec §9 "Span model and attribute helpers", items #7–#18 (the attribute helpers of §1.7).
+// Runtime contract checklist §9 "Span model and attribute helpers", items #7–#18 (the attribute helpers of §1.7).
 import { AglError, AttributesSchema } from "@agentlightning/types";
 import { describe, expect, it } from "vitest";
 import { recordingLogger } from "../../test/support/recording-logger.js";

@@ -3,7 +3,7 @@
  * v0.3.0). Their exact behaviour decides the attribute keys on the wire, so every rule here
  * matters: dotted keys, index segments for arrays, compact leaf lists.
  *
- * One deliberate deviation (runtime spec Appendix A15): JS has one number type, so an array of
+ * One deliberate deviation (runtime contract, quirk A15): JS has one number type, so an array of
  * numbers is always homogeneous (Python treats `[1, 2.0]` as mixed int/float).
  */
 import {
