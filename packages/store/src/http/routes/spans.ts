@@ -13,8 +13,8 @@ import {
 } from "@agentlightning/types";
 import * as z from "zod";
 import { markValidatedSpan } from "../../core/normalize.js";
+import { addSpansAllocating } from "../../core/span-allocation.js";
 import { type ApiRoute, defineRoute, type RouteDeps } from "../api-route.js";
-import { addSpansAllocating } from "../otlp/store-spans.js";
 import { checkPageParams, parseWith } from "../validate.js";
 
 const SpanPageSchema = paginatedResultSchema(SpanSchema);
