@@ -17,8 +17,8 @@
 export type { AglErrorCode } from "@agentlightning/types";
 export { AglError } from "@agentlightning/types";
 export type { LightningStoreClientOptions } from "./client/store-client.js";
-export { addSpansAllocating } from "./core/span-allocation.js";
 export { LightningStoreClient } from "./client/store-client.js";
+export { addSpansAllocating } from "./core/span-allocation.js";
 export type { InMemoryLightningStoreSettings } from "./memory/memory-store.js";
 export { InMemoryLightningStore } from "./memory/memory-store.js";
 export type {

@@ -1,3 +1,10 @@
+export {
+  clearActiveTracer,
+  getActiveTracer,
+  setActiveTracer,
+} from "./context/active-tracer.js";
+export type { RolloutContext } from "./context/rollout-context.js";
+export { getActiveRolloutContext, runWithRolloutContext } from "./context/rollout-context.js";
 export type { RewardDimension, RewardReadOptions, RewardSpanLike } from "./emitter/reward-readers.js";
 export {
   findFinalReward,
@@ -19,6 +26,28 @@ export {
   LightningResourceAttributes,
   LightningSpanAttributes,
 } from "./semconv.js";
+export type { DummyTracerOptions } from "./tracer/dummy-tracer.js";
+export { DummySpanRecordingContext, DummyTracer } from "./tracer/dummy-tracer.js";
+export type { LightningSpanProcessorOptions, SpanTransform } from "./tracer/lightning-span-processor.js";
+export { LightningSpanProcessor } from "./tracer/lightning-span-processor.js";
+export type { OtelTracerOptions } from "./tracer/otel-tracer.js";
+export { OtelTracer } from "./tracer/otel-tracer.js";
+export type { SpanFromAttributesOptions, SpanOwnerIds } from "./tracer/span-conversion.js";
+export {
+  hrTimeToSeconds,
+  otelSpanToSpan,
+  spanFromAttributes,
+  spanFromCoreFields,
+  toSpanContext,
+} from "./tracer/span-conversion.js";
+export type {
+  OperationTimes,
+  ResolvedTraceOptions,
+  SpanRecordingContext,
+  TraceOptions,
+} from "./tracer/tracer.js";
+export { Tracer } from "./tracer/tracer.js";
+export { describeWriteFailure, isTransientWriteFailure } from "./tracer/write-failure.js";
 export type {
   FlatAttributes,
   FlattenOptions,

@@ -127,7 +127,8 @@ export class LightningSpanProcessor implements SpanProcessor {
       }
       converted.sequence_id = this.settings.nextLocalSequenceId();
       this.unscoped.push(converted);
-      if (this.unscoped.length > this.maxUnscoped) this.unscoped.splice(0, this.unscoped.length - this.maxUnscoped);
+      if (this.unscoped.length > this.maxUnscoped)
+        this.unscoped.splice(0, this.unscoped.length - this.maxUnscoped);
     } catch (error) {
       this.settings.logger.error(`Could not record span '${span.name}': ${String(error)}`);
     }

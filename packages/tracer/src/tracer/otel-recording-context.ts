@@ -14,7 +14,9 @@ const STATUS_CODES: Record<StatusCode, SpanStatusCode> = {
 
 /** A wire status as an OTel status. */
 export function toOtelStatus(code: StatusCode, description?: string | null) {
-  return description == null ? { code: STATUS_CODES[code] } : { code: STATUS_CODES[code], message: description };
+  return description == null
+    ? { code: STATUS_CODES[code] }
+    : { code: STATUS_CODES[code], message: description };
 }
 
 /** The core fields of a finished SDK span. */
@@ -63,7 +65,8 @@ export class OtelSpanRecordingContext implements SpanRecordingContext {
   }
 
   getRecordedSpan(): SpanCoreFields {
-    if (!this.ended) throw new AglError("invalid_argument", "The operation is still running: call finalize first");
+    if (!this.ended)
+      throw new AglError("invalid_argument", "The operation is still running: call finalize first");
     return coreFieldsOf(this.span as unknown as ReadableSpan);
   }
 }

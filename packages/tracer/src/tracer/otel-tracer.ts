@@ -7,18 +7,22 @@ import {
   type TraceStatus,
 } from "@agentlightning/types";
 import {
-  context as otelContext,
   createContextKey,
   type HrTime,
   type Tracer as OtelApiTracer,
-  ROOT_CONTEXT,
+  context as otelContext,
   trace as otelTrace,
+  ROOT_CONTEXT,
 } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { currentLastTraceSlot, enterLastTraceSlot } from "../context/last-trace-slot.js";
-import { getActiveRolloutContext, type RolloutContext, runWithRolloutContext } from "../context/rollout-context.js";
+import {
+  getActiveRolloutContext,
+  type RolloutContext,
+  runWithRolloutContext,
+} from "../context/rollout-context.js";
 import { LightningResourceAttributes } from "../semconv.js";
 import { LightningSpanProcessor, type SpanTransform } from "./lightning-span-processor.js";
 import { coreFieldsOf, OtelSpanRecordingContext, toOtelStatus } from "./otel-recording-context.js";
@@ -27,8 +31,8 @@ import {
   type OperationTimes,
   type ResolvedTraceOptions,
   type SpanRecordingContext,
-  Tracer,
   type TraceOptions,
+  Tracer,
 } from "./tracer.js";
 
 /** Options of {@link OtelTracer}. */
@@ -127,7 +131,10 @@ export class OtelTracer extends Tracer {
     return this.otelTracer as OtelApiTracer;
   }
 
-  override async initWorker(workerId: number | string, store?: Parameters<Tracer["initWorker"]>[1]): Promise<void> {
+  override async initWorker(
+    workerId: number | string,
+    store?: Parameters<Tracer["initWorker"]>[1],
+  ): Promise<void> {
     await super.initWorker(workerId, store);
     this.ensureProvider();
   }
@@ -148,10 +155,7 @@ export class OtelTracer extends Tracer {
     if (this.processorInstance) await this.processorInstance.forceFlush();
   }
 
-  override async trace<T>(
-    options: TraceOptions,
-    fn: (tracer: OtelApiTracer) => Promise<T> | T,
-  ): Promise<T> {
+  override async trace<T>(options: TraceOptions, fn: (tracer: OtelApiTracer) => Promise<T> | T): Promise<T> {
     // Entered synchronously, before the first await, so the caller's continuation sees it.
     enterLastTraceSlot();
     return super.trace(options, fn);

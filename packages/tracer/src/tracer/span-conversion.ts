@@ -13,8 +13,8 @@ import {
   type TraceStatus,
 } from "@agentlightning/types";
 import {
-  type Attributes as OtelAttributes,
   type HrTime,
+  type Attributes as OtelAttributes,
   type SpanContext as OtelSpanContext,
   SpanStatusCode,
 } from "@opentelemetry/api";

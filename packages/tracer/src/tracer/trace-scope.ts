@@ -184,8 +184,13 @@ export class TraceScope {
       for (const span of stored) byId.set(span.span_id, span);
       for (const entry of batch) {
         const written = byId.get(entry.span.span_id);
-        if (written === undefined) entry.duplicate = true;
-        else entry.span = written;
+        if (written === undefined) {
+          entry.duplicate = true;
+        } else {
+          // One stored span answers one entry: a repeat later in the batch is the duplicate.
+          byId.delete(entry.span.span_id);
+          entry.span = written;
+        }
       }
       this.lastFailure = undefined;
     } catch (error) {

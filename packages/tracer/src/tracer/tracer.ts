@@ -27,8 +27,6 @@ export type ResolvedTraceOptions =
   | { name?: string; rolloutId: string; attemptId: string; store: LightningStore }
   | { name?: string; rolloutId?: undefined; attemptId?: undefined; store?: undefined };
 
-
-
 /**
  * The handle code inside an operation span gets: it records on the span; the tracer opens and
  * closes it. After the scope ended, {@link getRecordedSpan} returns what was recorded.

@@ -1,3 +1,4 @@
+import type { Span } from "@agentlightning/types";
 import { addSpansAllocating } from "../../core/span-allocation.js";
 import type { LightningStore } from "../../store.js";
 
