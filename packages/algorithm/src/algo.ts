@@ -1,10 +1,21 @@
 import type { LightningStore } from "@agentlightning/store";
 import type { NamedResources } from "@agentlightning/types";
-import { Algorithm, type AlgorithmLlmProxy, type AlgorithmRunOptions, type SpanAdapter } from "./algorithm.js";
+import {
+  Algorithm,
+  type AlgorithmLlmProxy,
+  type AlgorithmRunOptions,
+  type SpanAdapter,
+} from "./algorithm.js";
 import type { Dataset } from "./dataset.js";
 
 /** What an {@link algo} function may receive. */
-export type AlgoParamName = "store" | "adapter" | "llmProxy" | "initialResources" | "trainDataset" | "valDataset";
+export type AlgoParamName =
+  | "store"
+  | "adapter"
+  | "llmProxy"
+  | "initialResources"
+  | "trainDataset"
+  | "valDataset";
 
 /** The single argument of an {@link algo} function. */
 export interface AlgoContext {
@@ -57,7 +68,11 @@ export class FunctionalAlgorithm<Result = unknown> extends Algorithm<Result> {
     return this.fn(this.buildContext(trainDataset ?? null, valDataset ?? null, options.signal));
   }
 
-  private buildContext(train: Dataset | null, val: Dataset | null, signal: AbortSignal | undefined): AlgoContext {
+  private buildContext(
+    train: Dataset | null,
+    val: Dataset | null,
+    signal: AbortSignal | undefined,
+  ): AlgoContext {
     const getters: Record<AlgoParamName, () => unknown> = {
       store: () => this.getStore(),
       adapter: () => this.getAdapter(),

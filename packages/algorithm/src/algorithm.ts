@@ -118,7 +118,10 @@ export abstract class Algorithm<Result = unknown> {
 
   /** The deprecated v0.1 client hook: not supported. */
   getClient(): never {
-    throw new AglError("unsupported", "getClient() is a v0.1 hook that algorithms of this package do not provide.");
+    throw new AglError(
+      "unsupported",
+      "getClient() is a v0.1 hook that algorithms of this package do not provide.",
+    );
   }
 
   /** Runs the algorithm over the datasets. */
@@ -144,7 +147,8 @@ export async function withLlmProxy<T>(
   options: { required?: boolean } = {},
 ): Promise<T> {
   if (llmProxy === null) {
-    if (options.required) throw new AglError("invalid_argument", "An LLM proxy is required by this algorithm.");
+    if (options.required)
+      throw new AglError("invalid_argument", "An LLM proxy is required by this algorithm.");
     return fn();
   }
   if (llmProxy.isRunning()) return fn();

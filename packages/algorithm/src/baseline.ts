@@ -1,4 +1,5 @@
 import type { LightningStore } from "@agentlightning/store";
+import { findFinalReward } from "@agentlightning/tracer";
 import {
   AglError,
   isFinishedStatus,
@@ -12,7 +13,6 @@ import {
 import { type AlgorithmRunOptions, FastAlgorithm, withLlmProxy } from "./algorithm.js";
 import { type Dataset, datasetItem, datasetLength } from "./dataset.js";
 import { sleepSeconds } from "./sleep.js";
-import { findFinalReward } from "./tracer-shim.js";
 
 /** How much of each span {@link Baseline} logs. */
 export type SpanVerbosity = "keys" | "key_values" | "none";
@@ -96,10 +96,16 @@ export class Baseline extends FastAlgorithm<BaselineReport> {
       throw new AglError("invalid_argument", `nEpochs must be a non-negative integer (got ${this.nEpochs})`);
     }
     if (!(this.pollingInterval > 0)) {
-      throw new AglError("invalid_argument", `pollingInterval must be positive (got ${this.pollingInterval})`);
+      throw new AglError(
+        "invalid_argument",
+        `pollingInterval must be positive (got ${this.pollingInterval})`,
+      );
     }
     if (!["keys", "key_values", "none"].includes(this.spanVerbosity)) {
-      throw new AglError("invalid_argument", `spanVerbosity must be keys, key_values or none (got ${this.spanVerbosity})`);
+      throw new AglError(
+        "invalid_argument",
+        `spanVerbosity must be keys, key_values or none (got ${this.spanVerbosity})`,
+      );
     }
   }
 
@@ -110,7 +116,9 @@ export class Baseline extends FastAlgorithm<BaselineReport> {
     options: AlgorithmRunOptions = {},
   ): Promise<BaselineReport> {
     const store = this.getStore();
-    return withLlmProxy(this.getLlmProxy(), () => this.runWith(store, trainDataset, valDataset, options.signal));
+    return withLlmProxy(this.getLlmProxy(), () =>
+      this.runWith(store, trainDataset, valDataset, options.signal),
+    );
   }
 
   private async runWith(
@@ -137,7 +145,9 @@ export class Baseline extends FastAlgorithm<BaselineReport> {
       const harvests: Promise<BaselineRolloutReport>[] = [];
       for (let index = 0; index < trainLength + valLength && !signal?.aborted; index++) {
         const isTrain = index < trainLength;
-        const input = isTrain ? datasetItem(train as Dataset, index) : datasetItem(val as Dataset, index - trainLength);
+        const input = isTrain
+          ? datasetItem(train as Dataset, index)
+          : datasetItem(val as Dataset, index - trainLength);
         await this.waitForQueueRoom(store, signal);
         if (signal?.aborted) break;
         const mode: RolloutMode = isTrain ? "train" : "val";
@@ -168,9 +178,11 @@ export class Baseline extends FastAlgorithm<BaselineReport> {
       // A blocking wait bounded by the polling interval: finishes as soon as the rollout does.
       const [finished] = await store.waitForRollouts([rolloutId], { timeout: this.pollingInterval, signal });
       const rollout = finished ?? (await store.getRolloutById(rolloutId));
-      if (rollout === null) throw new AglError("not_found", `Rollout ${rolloutId} disappeared from the store`);
+      if (rollout === null)
+        throw new AglError("not_found", `Rollout ${rolloutId} disappeared from the store`);
       if (rollout.status !== lastStatus) {
-        if (lastStatus !== null) this.logger.info(`[Rollout ${rolloutId}] Status changed to ${rollout.status}.`);
+        if (lastStatus !== null)
+          this.logger.info(`[Rollout ${rolloutId}] Status changed to ${rollout.status}.`);
         lastStatus = rollout.status;
       }
       if (isFinishedStatus(rollout.status) || signal?.aborted) return this.report(store, rollout, where);
@@ -195,7 +207,8 @@ export class Baseline extends FastAlgorithm<BaselineReport> {
     }
     const spans = (await store.querySpans({ rolloutId: rid })).items;
     if (this.spanVerbosity !== "none") for (const span of spans) this.logger.info(this.spanLine(span));
-    const latestSpans = attempts.length === 0 ? [] : (await store.querySpans({ rolloutId: rid, attemptId: "latest" })).items;
+    const latestSpans =
+      attempts.length === 0 ? [] : (await store.querySpans({ rolloutId: rid, attemptId: "latest" })).items;
     let adapted: unknown;
     if (this.adapter === undefined) {
       this.logger.warn(`[Rollout ${rid}] No adapter set; skipping adaptation.`);
@@ -219,7 +232,9 @@ export class Baseline extends FastAlgorithm<BaselineReport> {
   private spanLine(span: Span): string {
     const iso = (t: number | null) => (t === null ? "unknown" : new Date(t * 1000).toISOString());
     const elapsed =
-      span.start_time !== null && span.end_time !== null ? (span.end_time - span.start_time).toFixed(2) : "unknown";
+      span.start_time !== null && span.end_time !== null
+        ? (span.end_time - span.start_time).toFixed(2)
+        : "unknown";
     const head =
       `[Rollout ${span.rollout_id} | Attempt ${span.attempt_id} | Span ${span.span_id}] #${span.sequence_id} (${span.name}) ` +
       `From ${iso(span.start_time)}, to ${iso(span.end_time)}, ${elapsed} seconds. `;
@@ -231,7 +246,9 @@ export class Baseline extends FastAlgorithm<BaselineReport> {
 
 function summarise(rollouts: BaselineRolloutReport[]): BaselineReport {
   const mean = (mode: RolloutMode) => {
-    const rewards = rollouts.filter((r) => r.mode === mode && r.finalReward !== null).map((r) => r.finalReward as number);
+    const rewards = rollouts
+      .filter((r) => r.mode === mode && r.finalReward !== null)
+      .map((r) => r.finalReward as number);
     return rewards.length === 0 ? null : rewards.reduce((a, b) => a + b, 0) / rewards.length;
   };
   return { rollouts, meanReward: { train: mean("train"), val: mean("val") } };

@@ -1,5 +1,5 @@
 import { type Dataset, datasetItem, datasetLength } from "./dataset.js";
-import { type RandomSource, mathRandom, shuffled } from "./random.js";
+import { mathRandom, type RandomSource, shuffled } from "./random.js";
 
 /**
  * Endless batches over a dataset (orchestration §3.4 "dataset batching"). When `batchSize` covers
@@ -7,6 +7,16 @@ import { type RandomSource, mathRandom, shuffled } from "./random.js";
  * dataset is shuffled and batches of exactly `batchSize` items are cut from it, a batch never
  * holding the same item twice (a batch may straddle two passes).
  */
+export function batchIterOverDataset<T>(
+  dataset: readonly T[],
+  batchSize: number,
+  rng?: RandomSource,
+): Generator<T[], never, undefined>;
+export function batchIterOverDataset<T>(
+  dataset: Dataset<T>,
+  batchSize: number,
+  rng?: RandomSource,
+): Generator<T[], never, undefined>;
 export function* batchIterOverDataset<T>(
   dataset: Dataset<T>,
   batchSize: number,

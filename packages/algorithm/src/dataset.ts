@@ -24,6 +24,8 @@ export function datasetItem<T>(dataset: Dataset<T>, index: number): T {
 }
 
 /** All items of a dataset, in order, as an array (null/undefined give `[]`). */
+export function datasetToArray<T>(dataset: readonly T[] | null | undefined, name?: string): T[];
+export function datasetToArray<T>(dataset: Dataset<T> | null | undefined, name?: string): T[];
 export function datasetToArray<T>(dataset: Dataset<T> | null | undefined, name = "dataset"): T[] {
   const length = datasetLength(dataset, name);
   if (length === 0 || dataset === null || dataset === undefined) return [];

@@ -20,7 +20,13 @@ export type {
 export { chatClientFromEnv, createChatClient } from "./apo/chat-client.js";
 export type { BatchEvaluation, EvaluateBatchOptions } from "./apo/evaluate.js";
 export { evaluateOnBatch } from "./apo/evaluate.js";
-export type { ApoBeamEntry, ApoCandidate, ApoEvaluation, ApoPhase, ApoProgressEvent } from "./apo/progress.js";
+export type {
+  ApoBeamEntry,
+  ApoCandidate,
+  ApoEvaluation,
+  ApoPhase,
+  ApoProgressEvent,
+} from "./apo/progress.js";
 export type { ApoRolloutResult, CritiqueBuilder, EditBuilder } from "./apo/prompts.js";
 export { CRITIQUE_BUILDERS, EDIT_BUILDERS } from "./apo/prompts.js";
 export type { BaselineOptions, BaselineReport, BaselineRolloutReport, SpanVerbosity } from "./baseline.js";

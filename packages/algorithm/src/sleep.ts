@@ -6,10 +6,13 @@ export function sleepSeconds(seconds: number, signal?: AbortSignal): Promise<voi
       clearTimeout(timer);
       resolve();
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, Math.max(0, seconds * 1000));
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      Math.max(0, seconds * 1000),
+    );
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -16,7 +16,13 @@ import { TraceToMessages } from "../tracer-shim.js";
 import { type ChatCompletionClient, createChatClient } from "./chat-client.js";
 import { evaluateOnBatch } from "./evaluate.js";
 import type { ApoBeamEntry, ApoCandidate, ApoPhase, ApoProgressEvent } from "./progress.js";
-import { type ApoRolloutResult, CRITIQUE_BUILDERS, type CritiqueBuilder, EDIT_BUILDERS, type EditBuilder } from "./prompts.js";
+import {
+  type ApoRolloutResult,
+  CRITIQUE_BUILDERS,
+  type CritiqueBuilder,
+  EDIT_BUILDERS,
+  type EditBuilder,
+} from "./prompts.js";
 
 /** Options of {@link APO}. Defaults are the Python ones (orchestration §3.4). */
 export interface ApoOptions {
@@ -143,7 +149,8 @@ export class APO extends Algorithm<ApoResult> {
         "APO needs an optimizer model: pass `client` (e.g. new OpenAI()) or `baseUrl`, or chatClientFromEnv(process.env)",
       );
     }
-    this.client = options.client ?? createChatClient({ baseUrl: options.baseUrl as string, apiKey: options.apiKey });
+    this.client =
+      options.client ?? createChatClient({ baseUrl: options.baseUrl as string, apiKey: options.apiKey });
     this.gradientModel = options.gradientModel ?? "gpt-5-mini";
     this.applyEditModel = options.applyEditModel ?? "gpt-4.1-mini";
     this.diversityTemperature = options.diversityTemperature ?? 1.0;
@@ -171,7 +178,8 @@ export class APO extends Algorithm<ApoResult> {
 
   /** The best prompt so far; throws before one exists. */
   getBestPrompt(): PromptTemplate {
-    if (this.bestPrompt === null) throw new AglError("invalid_argument", "No best prompt found yet; run APO first.");
+    if (this.bestPrompt === null)
+      throw new AglError("invalid_argument", "No best prompt found yet; run APO first.");
     return this.bestPrompt;
   }
 
@@ -197,7 +205,9 @@ export class APO extends Algorithm<ApoResult> {
     options: AlgorithmRunOptions = {},
   ): Promise<ApoResult> {
     const store = this.getStore();
-    return withLlmProxy(this.getLlmProxy(), () => this.search(store, trainDataset, valDataset, options.signal));
+    return withLlmProxy(this.getLlmProxy(), () =>
+      this.search(store, trainDataset, valDataset, options.signal),
+    );
   }
 
   private async search(
@@ -207,8 +217,10 @@ export class APO extends Algorithm<ApoResult> {
     signal: AbortSignal | undefined,
   ): Promise<ApoResult> {
     const { resourceName, seed } = this.seedPrompt();
-    if (datasetLength(train, "trainDataset") === 0) throw new AglError("invalid_argument", "APO needs a non-empty train dataset.");
-    if (datasetLength(val, "valDataset") === 0) throw new AglError("invalid_argument", "APO needs a non-empty val dataset.");
+    if (datasetLength(train, "trainDataset") === 0)
+      throw new AglError("invalid_argument", "APO needs a non-empty train dataset.");
+    if (datasetLength(val, "valDataset") === 0)
+      throw new AglError("invalid_argument", "APO needs a non-empty val dataset.");
     const trainData = train as Dataset;
     const valItems = datasetToArray(val);
     const gradientBatches = batchIterOverDataset(trainData, this.gradientBatchSize, forkRandom(this.rng));
@@ -249,14 +261,19 @@ export class APO extends Algorithm<ApoResult> {
         const children = await this.expand(ctx, round, beam, gradientBatches);
         beam = await this.select(ctx, round, [...beam, ...children], valBatches.next().value);
         const leader = beam[0] as ApoCandidate;
-        const { score } = await this.evaluate(ctx, leader, valItems, "val", { round, phase: "leader-validation" });
+        const { score } = await this.evaluate(ctx, leader, valItems, "val", {
+          round,
+          phase: "leader-validation",
+        });
         leader.validationScore = score;
         const improved = score > this.bestScore;
         if (improved) {
           this.bestPrompt = leader.prompt;
           this.bestScore = score;
           this.bestVersion = leader.version;
-          this.logger.info(`[Round ${pad(round)}] New best prompt ${leader.version} with validation score ${fmt(score)}`);
+          this.logger.info(
+            `[Round ${pad(round)}] New best prompt ${leader.version} with validation score ${fmt(score)}`,
+          );
         } else {
           this.logger.warn(
             `[Round ${pad(round)}] Leader ${leader.version} scored ${fmt(score)} on validation, not above the best ` +
@@ -283,9 +300,12 @@ export class APO extends Algorithm<ApoResult> {
     const bestPrompt = this.bestPrompt as PromptTemplate;
     let publishedResourcesId: string | null = null;
     if (this.options.publishBest ?? true) {
-      publishedResourcesId = (await store.updateResources(bestVersion, this.resourcesFor(resourceName, bestPrompt)))
-        .resources_id;
-      this.logger.info(`Published the best prompt ${bestVersion} as the latest resources (${publishedResourcesId}).`);
+      publishedResourcesId = (
+        await store.updateResources(bestVersion, this.resourcesFor(resourceName, bestPrompt))
+      ).resources_id;
+      this.logger.info(
+        `Published the best prompt ${bestVersion} as the latest resources (${publishedResourcesId}).`,
+      );
     }
     this.emit({ type: "done", bestVersion, bestScore: this.bestScore, initialScore, aborted });
     return {
@@ -312,12 +332,20 @@ export class APO extends Algorithm<ApoResult> {
     const tasks: ExpansionTask[] = [];
     for (const [beamPosition, [beamIndex, parent]] of parents.entries()) {
       if (seen.has(beamIndex)) {
-        this.logger.warn(`[Round ${pad(round)} | Beam ${pad(beamPosition + 1)}] Parent ${parent.version} was already expanded this round.`);
+        this.logger.warn(
+          `[Round ${pad(round)} | Beam ${pad(beamPosition + 1)}] Parent ${parent.version} was already expanded this round.`,
+        );
       }
       seen.add(beamIndex);
       for (let branch = 1; branch <= this.branchFactor; branch++) {
         // Drawn in a fixed order before anything runs concurrently, so a seed reproduces the run.
-        tasks.push({ parent, beam: beamPosition + 1, branch, batch: gradientBatches.next().value, rng: forkRandom(this.rng) });
+        tasks.push({
+          parent,
+          beam: beamPosition + 1,
+          branch,
+          batch: gradientBatches.next().value,
+          rng: forkRandom(this.rng),
+        });
       }
     }
     const edits = await mapWithConcurrency(tasks, this.concurrency, async (task) => {
@@ -364,19 +392,35 @@ export class APO extends Algorithm<ApoResult> {
       this.logger.warn(
         `[Round ${pad(round)}] The beam holds ${beam.length} candidate(s), fewer than beamWidth ${this.beamWidth}; replicating.`,
       );
-      return Array.from({ length: this.beamWidth }, (_, i) => [i % beam.length, beam[i % beam.length] as ApoCandidate]);
+      return Array.from({ length: this.beamWidth }, (_, i) => [
+        i % beam.length,
+        beam[i % beam.length] as ApoCandidate,
+      ]);
     }
-    const indices = sample(this.rng, Array.from({ length: beam.length }, (_, i) => i), this.beamWidth);
+    const indices = sample(
+      this.rng,
+      Array.from({ length: beam.length }, (_, i) => i),
+      this.beamWidth,
+    );
     return indices.map((i) => [i, beam[i] as ApoCandidate]);
   }
 
   /** Selection: every candidate on one shared validation batch, best first, cut to the beam width. */
-  private async select(ctx: EvalContext, round: number, candidates: ApoCandidate[], batch: unknown[]): Promise<ApoCandidate[]> {
+  private async select(
+    ctx: EvalContext,
+    round: number,
+    candidates: ApoCandidate[],
+    batch: unknown[],
+  ): Promise<ApoCandidate[]> {
     if (candidates.length === 0) throw new AglError("internal", "No beam candidates any more");
     await mapWithConcurrency(candidates, this.concurrency, async (candidate) => {
-      candidate.score = (await this.evaluate(ctx, candidate, batch, "val", { round, phase: "selection" })).score;
+      candidate.score = (
+        await this.evaluate(ctx, candidate, batch, "val", { round, phase: "selection" })
+      ).score;
     });
-    const ranked = [...candidates].sort((a, b) => (b.score ?? Number.NEGATIVE_INFINITY) - (a.score ?? Number.NEGATIVE_INFINITY));
+    const ranked = [...candidates].sort(
+      (a, b) => (b.score ?? Number.NEGATIVE_INFINITY) - (a.score ?? Number.NEGATIVE_INFINITY),
+    );
     const beam = ranked.slice(0, this.beamWidth);
     this.emit({ type: "selection", round, beam: beamEntries(beam) });
     this.logger.info(`[Round ${pad(round)}] Selected: ${beamEntries(beam).map(formatEntry).join(", ")}`);
@@ -392,7 +436,9 @@ export class APO extends Algorithm<ApoResult> {
     const template = parent.prompt.template;
     let experiments = results;
     if (results.length < this.gradientBatchSize) {
-      this.logger.warn(`${prefix} Only ${results.length} finished rollout(s) for the critique; using all of them.`);
+      this.logger.warn(
+        `${prefix} Only ${results.length} finished rollout(s) for the critique; using all of them.`,
+      );
     } else {
       experiments = sample(rng, results, this.gradientBatchSize);
     }
@@ -409,7 +455,11 @@ export class APO extends Algorithm<ApoResult> {
   }
 
   private async complete(model: string, messages: ReturnType<CritiqueBuilder>): Promise<string | null> {
-    const answer = await this.client.chat.completions.create({ model, messages, temperature: this.diversityTemperature });
+    const answer = await this.client.chat.completions.create({
+      model,
+      messages,
+      temperature: this.diversityTemperature,
+    });
     return answer.choices[0]?.message.content ?? null;
   }
 
@@ -479,7 +529,8 @@ export class APO extends Algorithm<ApoResult> {
 
   private seedPrompt(): { resourceName: string; seed: PromptTemplate } {
     const resources = this.getInitialResources();
-    if (resources === null) throw new AglError("invalid_argument", "APO needs initial resources holding a prompt template.");
+    if (resources === null)
+      throw new AglError("invalid_argument", "APO needs initial resources holding a prompt template.");
     for (const [name, resource] of Object.entries(resources)) {
       if (resource.resource_type === "prompt_template") return { resourceName: name, seed: resource };
     }
@@ -557,7 +608,8 @@ function stripCodeFence(text: string): string {
 }
 
 function positiveInt(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new AglError("invalid_argument", `${name} must be a positive integer (got ${value})`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new AglError("invalid_argument", `${name} must be a positive integer (got ${value})`);
   return value;
 }
 

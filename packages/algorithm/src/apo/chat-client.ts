@@ -76,9 +76,13 @@ export function createChatClient(options: ChatClientOptions): ChatCompletionClie
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
-        lastError = new AglError("unavailable", `Chat completion request to ${url} failed: ${String(error)}`, {
-          cause: error,
-        });
+        lastError = new AglError(
+          "unavailable",
+          `Chat completion request to ${url} failed: ${String(error)}`,
+          {
+            cause: error,
+          },
+        );
         continue;
       }
       const text = await response.text();
@@ -86,9 +90,13 @@ export function createChatClient(options: ChatClientOptions): ChatCompletionClie
         try {
           return JSON.parse(text) as ChatCompletionResponse;
         } catch (error) {
-          throw new AglError("internal", `Chat completion answer of ${url} is not JSON: ${text.slice(0, 200)}`, {
-            cause: error,
-          });
+          throw new AglError(
+            "internal",
+            `Chat completion answer of ${url} is not JSON: ${text.slice(0, 200)}`,
+            {
+              cause: error,
+            },
+          );
         }
       }
       const message = `Chat completion request to ${url} answered ${response.status}: ${text.slice(0, 500)}`;

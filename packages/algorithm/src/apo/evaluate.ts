@@ -1,7 +1,7 @@
 import type { LightningStore, RolloutConfigInput } from "@agentlightning/store";
+import { findFinalReward } from "@agentlightning/tracer";
 import type { JsonObject, NamedResourcesInput, RolloutMode } from "@agentlightning/types";
 import type { SpanAdapter } from "../algorithm.js";
-import { findFinalReward } from "../tracer-shim.js";
 import type { ApoRolloutResult } from "./prompts.js";
 
 /** What one evaluation of a prompt on a batch of tasks needs. */

@@ -56,7 +56,23 @@ export type ApoProgressEvent =
       finished: number;
       total: number;
     }
-  | { type: "candidate"; round: number; beam: number; branch: number; version: string; parentVersion: string; template: string }
+  | {
+      type: "candidate";
+      round: number;
+      beam: number;
+      branch: number;
+      version: string;
+      parentVersion: string;
+      template: string;
+    }
   | { type: "selection"; round: number; beam: ApoBeamEntry[] }
-  | { type: "best"; round: number; version: string; score: number; improved: boolean; bestVersion: string; bestScore: number }
+  | {
+      type: "best";
+      round: number;
+      version: string;
+      score: number;
+      improved: boolean;
+      bestVersion: string;
+      bestScore: number;
+    }
   | { type: "done"; bestVersion: string; bestScore: number; initialScore: number | null; aborted: boolean };

@@ -123,7 +123,11 @@ const editConservative: EditBuilder = (template, critique) => [
 ];
 
 /** The three critique ("textual gradient") variants APO picks from at random. */
-export const CRITIQUE_BUILDERS: readonly CritiqueBuilder[] = [critiqueTranscripts, critiqueSpans, critiqueChecklist];
+export const CRITIQUE_BUILDERS: readonly CritiqueBuilder[] = [
+  critiqueTranscripts,
+  critiqueSpans,
+  critiqueChecklist,
+];
 
 /** The two rewrite ("apply edit") variants APO picks from at random. */
 export const EDIT_BUILDERS: readonly EditBuilder[] = [editRevise, editConservative];

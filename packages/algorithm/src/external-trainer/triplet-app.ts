@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { LightningStore } from "@agentlightning/store";
+import { findFinalReward } from "@agentlightning/tracer";
 import {
   AglError,
   type Logger,
@@ -10,7 +11,7 @@ import {
 } from "@agentlightning/types";
 import * as z from "zod";
 import type { SpanAdapter } from "../algorithm.js";
-import { findFinalReward, TracerTraceToTriplet } from "../tracer-shim.js";
+import { TracerTraceToTriplet } from "../tracer-shim.js";
 
 /** The answer for one rollout: its triplets (token ids included) and final reward. */
 export interface RolloutTriplets {
@@ -103,7 +104,8 @@ export function createTripletApp(options: TripletAppOptions): {
       const rolloutId = decodeURIComponent(one[1] as string);
       const attemptId = url.searchParams.get("attempt_id") || "latest";
       const result = await tripletsOf(rolloutId, attemptId);
-      if (result === null) return json({ detail: `Rollout ${rolloutId} not found`, error_type: "ValueError" }, 404);
+      if (result === null)
+        return json({ detail: `Rollout ${rolloutId} not found`, error_type: "ValueError" }, 404);
       return json(result, 200);
     }
     if (request.method !== "POST") return json({ detail: "Method Not Allowed" }, 405, { Allow: "POST" });
@@ -111,7 +113,10 @@ export function createTripletApp(options: TripletAppOptions): {
     try {
       body = await request.json();
     } catch {
-      return json({ detail: [{ type: "json_invalid", loc: ["body"], msg: "JSON decode error", input: null }] }, 422);
+      return json(
+        { detail: [{ type: "json_invalid", loc: ["body"], msg: "JSON decode error", input: null }] },
+        422,
+      );
     }
     const parsed = SearchBodySchema.safeParse(body);
     if (!parsed.success) return json({ detail: toValidationDetail(parsed.error, "body", body) }, 422);
@@ -138,9 +143,13 @@ export function createTripletApp(options: TripletAppOptions): {
         if (AglError.isInstance(error) && error.code === "not_found") {
           return json({ detail: error.message, error_type: "ValueError" }, 404);
         }
-        if (AglError.isInstance(error) && error.code === "invalid_argument") return json({ detail: error.message }, 400);
+        if (AglError.isInstance(error) && error.code === "invalid_argument")
+          return json({ detail: error.message }, 400);
         logger.error(`Triplet app failed on ${request.method} ${request.url}: ${String(error)}`);
-        return json({ detail: "Internal server error", error_type: error instanceof Error ? error.name : "Error" }, 500);
+        return json(
+          { detail: "Internal server error", error_type: error instanceof Error ? error.name : "Error" },
+          500,
+        );
       }
     },
   };
@@ -151,5 +160,8 @@ function digest(text: string): Buffer {
 }
 
 function json(body: unknown, status: number, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
 }
