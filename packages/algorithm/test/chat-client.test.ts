@@ -2,7 +2,7 @@ import { startScriptedOpenAI } from "@agentlightning/scripted-openai";
 import { AglError } from "@agentlightning/types";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ChatCompletionClient, chatClientFromEnv, createChatClient } from "./chat-client.js";
+import { type ChatCompletionClient, chatClientFromEnv, createChatClient } from "../src/apo/chat-client.js";
 
 const servers: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
