@@ -5,8 +5,12 @@ import { describe, expect, it } from "vitest";
 describe("published tarball", () => {
   it("holds dist, src and LICENSE without tests or build caches, and imports from a clean folder", () => {
     const { files, exported } = checkPackedPackage(fileURLToPath(new URL("..", import.meta.url)));
-    expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "LICENSE", "README.md"]));
-    expect(files.some((f) => f.endsWith(".test.ts") || f.endsWith(".tsbuildinfo") || f.startsWith("test/"))).toBe(false);
+    expect(files).toEqual(
+      expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "LICENSE", "README.md"]),
+    );
+    expect(
+      files.some((f) => f.endsWith(".test.ts") || f.endsWith(".tsbuildinfo") || f.startsWith("test/")),
+    ).toBe(false);
     expect(exported["."]).toEqual(expect.arrayContaining(["APO", "Baseline", "algo", "Algorithm", "VERL"]));
   }, 180_000);
 });
