@@ -5,6 +5,18 @@ export {
 } from "./context/active-tracer.js";
 export type { RolloutContext } from "./context/rollout-context.js";
 export { getActiveRolloutContext, runWithRolloutContext } from "./context/rollout-context.js";
+export { emitAnnotation } from "./emitter/annotation.js";
+export type { ExtraAttributesOption, PropagateOption } from "./emitter/emitter-tracer.js";
+export type { EmitExceptionOptions } from "./emitter/exception.js";
+export { emitException } from "./emitter/exception.js";
+export type { EmitMessageOptions } from "./emitter/message.js";
+export { emitMessage, getMessageValue } from "./emitter/message.js";
+export type { EmitObjectOptions, EncodedObject } from "./emitter/object.js";
+export { emitObject, encodeObject, getObjectValue } from "./emitter/object.js";
+export type { OperationOptions, OperationWrapperOptions } from "./emitter/operation.js";
+export { OperationContext, operation, operationScope } from "./emitter/operation.js";
+export type { EmitRewardOptions } from "./emitter/reward.js";
+export { emitReward, reward } from "./emitter/reward.js";
 export type { RewardDimension, RewardReadOptions, RewardSpanLike } from "./emitter/reward-readers.js";
 export {
   findFinalReward,

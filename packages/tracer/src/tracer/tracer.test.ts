@@ -14,6 +14,8 @@ import {
 import { recordingLogger } from "../../test/support/recording-logger.js";
 import { clearActiveTracer, getActiveTracer, setActiveTracer } from "../context/active-tracer.js";
 import { getActiveRolloutContext } from "../context/rollout-context.js";
+import { emitReward, reward } from "../emitter/reward.js";
+import { getRewardValue, isRewardSpan } from "../emitter/reward-readers.js";
 import { DummyTracer } from "./dummy-tracer.js";
 import { OtelTracer } from "./otel-tracer.js";
 
@@ -175,17 +177,21 @@ describe("OtelTracer without a store", () => {
     expect(getActiveRolloutContext()).toBeUndefined();
   });
 
-  it("#37 a span emitted inside trace() is the one span of getLastTrace()", async () => {
+  it("#37 emitReward(4.5) inside trace() is the one span of getLastTrace(); same via the reward wrapper returning 2.5", async () => {
     const tracer = new OtelTracer();
     await tracer.trace({}, () => {
-      getActiveTracer()?.createSpan("agentlightning.annotation", {
-        "agentlightning.reward.0.name": "primary",
-        "agentlightning.reward.0.value": 4.5,
-      });
+      emitReward(4.5);
     });
     const spans = tracer.getLastTrace();
     expect(spans).toHaveLength(1);
-    expect(spans[0]?.attributes["agentlightning.reward.0.value"]).toBe(4.5);
+    expect(isRewardSpan(spans[0] as Span)).toBe(true);
+    expect(getRewardValue(spans[0] as Span)).toBe(4.5);
+
+    const judged = reward(async () => 2.5);
+    await tracer.trace({}, async () => {
+      expect(await judged()).toBe(2.5);
+    });
+    expect(tracer.getLastTrace().map((s) => getRewardValue(s))).toEqual([2.5]);
   });
 
   it("spans nest across await: operation children carry the operation's span id as parent", async () => {
