@@ -1,3 +1,39 @@
+export { Adapter, TraceAdapter } from "./adapter/adapter.js";
+export type { AdaptDiagnostics, DroppedSpan, DropReason, UnrewardedCall } from "./adapter/diagnostics.js";
+export { describeDiagnostics, EXPECTED_DROP_REASONS } from "./adapter/diagnostics.js";
+export type { LlmProxyTraceToTripletOptions, ProxyTriplet } from "./adapter/llm-proxy-trace-to-triplet.js";
+export {
+  LITELLM_REQUEST,
+  LlmProxyTraceToTriplet,
+  RAW_GEN_AI_REQUEST,
+} from "./adapter/llm-proxy-trace-to-triplet.js";
+export { parseLooseLiteral, parsePythonLiteral } from "./adapter/python-literal.js";
+export type {
+  TracerTriplet,
+  TripletMetadata,
+  TripletPrompt,
+  TripletResponse,
+} from "./adapter/span-to-triplet.js";
+export { extractPromptImageUrls, spanToTriplet } from "./adapter/span-to-triplet.js";
+export type {
+  ChatFunctionTool,
+  ChatMessage,
+  ChatToolCall,
+  ChatTranscript,
+} from "./adapter/trace-to-messages.js";
+export { groupGenAiAttributes, TraceToMessages } from "./adapter/trace-to-messages.js";
+export type {
+  FindLlmCallsOptions,
+  FromSpansOptions,
+  LlmCallDropListener,
+  NamesTuple,
+  RewardMatchPolicy,
+  TraceTreeJson,
+  TrajectoryOptions,
+} from "./adapter/trace-tree.js";
+export { DEFAULT_LLM_CALL_MATCH, TraceTree, VIRTUAL_ROOT_ID } from "./adapter/trace-tree.js";
+export type { TracerTraceToTripletOptions } from "./adapter/tracer-trace-to-triplet.js";
+export { TracerTraceToTriplet } from "./adapter/tracer-trace-to-triplet.js";
 export {
   clearActiveTracer,
   getActiveTracer,
