@@ -8,6 +8,7 @@ export {
   RAW_GEN_AI_REQUEST,
 } from "./adapter/llm-proxy-trace-to-triplet.js";
 export { parseLooseLiteral, parsePythonLiteral } from "./adapter/python-literal.js";
+export type { ReadContext } from "./adapter/span-reading.js";
 export type {
   TracerTriplet,
   TripletMetadata,
