@@ -12,3 +12,9 @@ export class TracerTraceToTriplet {
     return [];
   }
 }
+
+export class LlmProxyTraceToTriplet {
+  adapt(_spans: Span[]): unknown[] {
+    return [];
+  }
+}

@@ -5,13 +5,14 @@ import {
   AglError,
   type Logger,
   type RolloutStatus,
+  type Span,
   silentLogger,
   type Triplet,
   toValidationDetail,
 } from "@agentlightning/types";
 import * as z from "zod";
 import type { SpanAdapter } from "../algorithm.js";
-import { TracerTraceToTriplet } from "../tracer-shim.js";
+import { LlmProxyTraceToTriplet, TracerTraceToTriplet } from "../tracer-shim.js";
 
 /** The answer for one rollout: its triplets (token ids included) and final reward. */
 export interface RolloutTriplets {
@@ -29,7 +30,11 @@ export interface RolloutTriplets {
 /** Options of {@link createTripletApp}. */
 export interface TripletAppOptions {
   store: LightningStore;
-  /** Spans to triplets. Default: `new TracerTraceToTriplet()`. */
+  /**
+   * Spans to triplets. Default: per rollout, `LlmProxyTraceToTriplet` when the attempt has spans
+   * of the LLM proxy (`litellm_request` / `raw_gen_ai_request`: token ids as the model server
+   * returned them), else `TracerTraceToTriplet` (spans of an instrumented client).
+   */
   adapter?: SpanAdapter;
   /** When set, requests need `Authorization: Bearer <apiKey>` (use the store server's key). */
   apiKey?: string;
@@ -39,6 +44,8 @@ export interface TripletAppOptions {
 /** Routes of the triplet app; `/agl/v1` works as well as `/v1/agl`, as for the store API. */
 const ONE = /^\/(?:v1\/agl|agl\/v1)\/rollouts\/([^/]+)\/triplets$/;
 const MANY = /^\/(?:v1\/agl|agl\/v1)\/triplets\/search$/;
+
+const PROXY_SPAN_NAMES = new Set(["litellm_request", "raw_gen_ai_request"]);
 
 const SearchBodySchema = z.object({
   rollout_ids: z.array(z.string()).max(10_000),
@@ -69,7 +76,10 @@ export function createTripletApp(options: TripletAppOptions): {
   fetch(request: Request): Promise<Response>;
 } {
   const { store } = options;
-  const adapter = options.adapter ?? new TracerTraceToTriplet();
+  const tracerAdapter = new TracerTraceToTriplet();
+  const proxyAdapter = new LlmProxyTraceToTriplet();
+  const adapterFor = (spans: Span[]): SpanAdapter =>
+    options.adapter ?? (spans.some((s) => PROXY_SPAN_NAMES.has(s.name)) ? proxyAdapter : tracerAdapter);
   const logger = options.logger ?? silentLogger;
   const expectedKey = options.apiKey === undefined ? null : digest(options.apiKey);
 
@@ -79,7 +89,7 @@ export function createTripletApp(options: TripletAppOptions): {
     let resolved: string | null = attemptId;
     if (attemptId === "latest") resolved = (await store.getLatestAttempt(rolloutId))?.attempt_id ?? null;
     const spans = resolved === null ? [] : (await store.querySpans({ rolloutId, attemptId: resolved })).items;
-    const triplets = spans.length === 0 ? [] : ((await adapter.adapt(spans)) as Triplet[]);
+    const triplets = spans.length === 0 ? [] : ((await adapterFor(spans).adapt(spans)) as Triplet[]);
     if (!Array.isArray(triplets)) {
       throw new AglError("internal", "The triplet app's adapter did not return a list of triplets");
     }
