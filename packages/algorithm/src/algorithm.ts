@@ -8,7 +8,7 @@ import type { Dataset } from "./dataset.js";
  * object with an `adapt(spans)` method.
  */
 export interface SpanAdapter<T = unknown> {
-  adapt(spans: Span[]): T | Promise<T>;
+  adapt(spans: readonly Span[]): T | Promise<T>;
 }
 
 /**

@@ -34,6 +34,8 @@ export { Baseline } from "./baseline.js";
 export { batchIterOverDataset } from "./batch-iter.js";
 export type { Dataset } from "./dataset.js";
 export { datasetItem, datasetLength, datasetToArray } from "./dataset.js";
+export type { RolloutTriplets, TripletAppOptions } from "./external-trainer/triplet-app.js";
+export { createTripletApp } from "./external-trainer/triplet-app.js";
 export { VERL } from "./external-trainer/verl.js";
 export type { RandomSource } from "./random.js";
 export { seededRandom } from "./random.js";

@@ -1,4 +1,5 @@
 import type { LightningStore, RolloutConfigInput } from "@agentlightning/store";
+import { TraceToMessages } from "@agentlightning/tracer";
 import {
   AglError,
   type Logger,
@@ -12,7 +13,6 @@ import { batchIterOverDataset } from "../batch-iter.js";
 import { mapWithConcurrency } from "../concurrency.js";
 import { type Dataset, datasetLength, datasetToArray } from "../dataset.js";
 import { choice, forkRandom, mathRandom, type RandomSource, sample, seededRandom } from "../random.js";
-import { TraceToMessages } from "../tracer-shim.js";
 import { type ChatCompletionClient, createChatClient } from "./chat-client.js";
 import { evaluateOnBatch } from "./evaluate.js";
 import type { ApoBeamEntry, ApoCandidate, ApoPhase, ApoProgressEvent } from "./progress.js";

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { LightningStore } from "@agentlightning/store";
-import { findFinalReward } from "@agentlightning/tracer";
+import { findFinalReward, LlmProxyTraceToTriplet, TracerTraceToTriplet } from "@agentlightning/tracer";
 import {
   AglError,
   type Logger,
@@ -12,7 +12,6 @@ import {
 } from "@agentlightning/types";
 import * as z from "zod";
 import type { SpanAdapter } from "../algorithm.js";
-import { LlmProxyTraceToTriplet, TracerTraceToTriplet } from "../tracer-shim.js";
 
 /** The answer for one rollout: its triplets (token ids included) and final reward. */
 export interface RolloutTriplets {
