@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { type AlgoContext, algo, FunctionalAlgorithm } from "./algo.js";
 import { Algorithm } from "./algorithm.js";
 
-const adapter = { adapt: (spans: unknown[]) => spans.length };
+const adapter = { adapt: (spans: readonly unknown[]) => spans.length };
 const resources = {
   prompt: { resource_type: "prompt_template" as const, template: "{q}", engine: "f-string" as const },
 };
