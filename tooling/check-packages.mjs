@@ -3,7 +3,7 @@
 //
 // 1. Layers (docs/architecture.md): a package imports only packages below it in
 //    types ← store ← tracer ← litagent ← algorithm ← trainer ← apps; legacy-* import only types,
-//    and only apps import legacy-*. Declared dependencies follow the same rule.
+//    and only apps import legacy-* (litagent and trainer may also import legacy-client). Declared dependencies follow the same rule.
 // 2. Encapsulation: another package is imported only through its `exports` subpaths
 //    (`@agentlightning/store/testing`, never `@agentlightning/store/src/...` or `../../store/src`).
 // 3. Release hygiene of every published package: LICENSE (the root one), repository / homepage /
@@ -45,6 +45,11 @@ const LEGACY = {
     tests: ["@agentlightning/legacy-client"],
   },
 };
+/**
+ * Packages besides apps that may use the deprecated client: the runtime keeps the v0.1 polling
+ * runner (`LegacyAgentRunner` in litagent) and the trainer's URL fallback built on it.
+ */
+const LEGACY_CLIENT_USERS = new Set(["@agentlightning/litagent", "@agentlightning/trainer"]);
 /** Layer of everything under apps/: may import every package. */
 const APP_LAYER = 100;
 /** Build and test configuration packages: imported from tests and configs, never from src/. */
@@ -145,7 +150,11 @@ function layerViolation(importer, target, forTests) {
     if (uses.includes(to) || (forTests && tests.includes(to))) return null;
     return `${from} may depend on ${uses.join(", ")} only${tests.length > 0 ? ` (its tests also on ${tests.join(", ")})` : ""}`;
   }
-  if (LEGACY[to]) return importer.group === "apps" ? null : `only apps may depend on the deprecated ${to}`;
+  if (LEGACY[to]) {
+    if (importer.group === "apps") return null;
+    if (to === "@agentlightning/legacy-client" && LEGACY_CLIENT_USERS.has(from)) return null;
+    return `only apps${to === "@agentlightning/legacy-client" ? ", litagent and trainer" : ""} may depend on the deprecated ${to}`;
+  }
   const fromLayer = layerOf(importer);
   const toLayer = layerOf(target);
   if (fromLayer === undefined)
