@@ -104,9 +104,12 @@ describe("functional agents (runtime checklist #98-#106)", () => {
   });
 
   it("#103 promptRollout gets the first prompt template, whatever its key, and can format it", async () => {
-    const agent = promptRollout((task: { name: string }, ctx) => ctx.promptTemplate.format(task));
-    const out = await agent.validationRollout({ name: "Ada" }, { model: llm, whatever: template }, attempted);
-    expect(out).toBe("Hello Ada!");
+    const out: string[] = [];
+    const agent = promptRollout(
+      (task: { name: string }, ctx) => void out.push(ctx.promptTemplate.format(task)),
+    );
+    await agent.validationRollout({ name: "Ada" }, { model: llm, whatever: template }, attempted);
+    expect(out).toEqual(["Hello Ada!"]);
   });
 
   it("#104 a missing LLM or template is an error naming the resources there are; two LLMs: the first and a warning", async () => {
@@ -118,7 +121,7 @@ describe("functional agents (runtime checklist #98-#106)", () => {
     );
     // An agent without a kind fails only when it reads the missing resource.
     await expect(Promise.resolve(rollout(() => 1).rollout(null, {}, attempted))).resolves.toBe(1);
-    await expect(async () => rollout((_t, ctx) => ctx.llm).rollout(null, {}, attempted)).rejects.toThrow(
+    await expect(async () => rollout((_t, ctx) => void ctx.llm).rollout(null, {}, attempted)).rejects.toThrow(
       /No LLM resource found.*has: none/,
     );
 

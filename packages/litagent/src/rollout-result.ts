@@ -1,4 +1,4 @@
-import type { LightningStore } from "@agentlightning/store";
+import { addSpansAllocating, type LightningStore } from "@agentlightning/store";
 import {
   AglError,
   type AttemptedRollout,
@@ -9,10 +9,16 @@ import {
   SpanCoreFieldsSchema,
 } from "@agentlightning/types";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { emitReward, isOtelTracer, otelSpanToSpan, spanFromCoreFields, type Tracer } from "./tracer-api.js";
+import {
+  isOtelTracer,
+  otelSpanToSpan,
+  rewardCoreFields,
+  spanFromCoreFields,
+  type Tracer,
+} from "./tracer-api.js";
 
 /**
- * What a rollout may return (runtime spec §6.1): nothing (the tracer recorded the spans), a number
+ * What a rollout may return (runtime contract §6.1): nothing (the tracer recorded the spans), a number
  * (the final reward; a boolean counts as 0 or 1 with a warning), OpenTelemetry spans, stored
  * {@link Span}s, or {@link SpanCoreFields} (what the emitters return with `propagate: false`).
  */
@@ -83,7 +89,7 @@ function describe(value: unknown): string {
 
 /**
  * Turns what an agent returned into the spans of its rollout, writing to the store what the tracer
- * did not (runtime spec §7.3):
+ * did not (runtime contract §7.3):
  *
  * | result | written | returned |
  * | --- | --- | --- |
@@ -120,9 +126,9 @@ export async function postProcessRolloutResult(
       );
     }
     const spans = [...context.lastTrace()];
-    const core = emitReward(reward, { propagate: false });
-    const sequenceId = await store.getNextSpanSequenceId(rolloutId, attemptId);
-    await store.addSpan(spanFromCoreFields(core, { rolloutId, attemptId, sequenceId }));
+    const core = rewardCoreFields(reward);
+    // The store numbers the span: one call (one request over HTTP) instead of two.
+    await addSpansAllocating(store, [spanFromCoreFields(core, { rolloutId, attemptId })]);
     return spans;
   }
 
@@ -138,11 +144,8 @@ export async function postProcessRolloutResult(
             "(duplicates are likely). Storing them anyway.",
         );
       }
-      const sequenceIds = await store.getManySpanSequenceIds(raw.map(() => [rolloutId, attemptId] as const));
-      const spans = raw.map((span, i) =>
-        otelSpanToSpan(span, { rolloutId, attemptId, sequenceId: sequenceIds[i] as number }),
-      );
-      const stored = await store.addManySpans(spans);
+      const spans = raw.map((span) => otelSpanToSpan(span, { rolloutId, attemptId, sequenceId: 0 }));
+      const stored = await addSpansAllocating(store, spans);
       if (stored.length < spans.length) {
         logger.error(
           `${spans.length - stored.length} of the returned OpenTelemetry spans were already stored.`,
@@ -156,14 +159,8 @@ export async function postProcessRolloutResult(
     }
     if (raw.every(isCoreFields)) {
       const cores = raw.map((core, i) => parseOrThrow(SpanCoreFieldsSchema, core, `rollout result[${i}]`));
-      const sequenceIds = await store.getManySpanSequenceIds(
-        cores.map(() => [rolloutId, attemptId] as const),
-      );
-      const spans = cores.map((core, i) =>
-        spanFromCoreFields(core, { rolloutId, attemptId, sequenceId: sequenceIds[i] as number }),
-      );
-      await store.addManySpans(spans);
-      return spans;
+      const spans = cores.map((core) => spanFromCoreFields(core, { rolloutId, attemptId }));
+      return addSpansAllocating(store, spans);
     }
     throw new AglError(
       "invalid_argument",

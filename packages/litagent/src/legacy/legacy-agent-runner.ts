@@ -51,7 +51,7 @@ function usesV01Api(agent: LitAgent<unknown>): boolean {
 
 /**
  * @deprecated Runs an agent against the deprecated v0.1 task server (`AgentLightningServer`, or
- * `agl store --legacy`) through an `AgentLightningClient` (legacy spec §7): polls a task, fetches
+ * `agl store --legacy`) through an `AgentLightningClient` (docs/legacy-contract.md §7): polls a task, fetches
  * its resources, runs the agent in a trace scope, and always posts a `RolloutLegacy` report (also
  * after the agent failed; nothing when the resources are missing). Use {@link LitAgentRunner} with
  * a LightningStore for new code.

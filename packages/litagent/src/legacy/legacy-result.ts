@@ -48,7 +48,7 @@ export interface LegacyResultContext {
 }
 
 /**
- * The report `LegacyAgentRunner` posts for what an agent returned (legacy spec §7), in this order:
+ * The report `LegacyAgentRunner` posts for what an agent returned (docs/legacy-contract.md §7), in this order:
  * a number is the final reward (every number, where upstream ignores integers); a list of triplets
  * is the triplets; a list of OpenTelemetry spans or stored spans is the trace (as JSON objects); a
  * list of other objects is the trace as given; a legacy report gives its reward, triplets and

@@ -56,7 +56,7 @@ async function withTimeout<T>(
 const UPDATE_CONCURRENCY = 16;
 
 /**
- * One heartbeat (runtime spec §7.7): take a snapshot (skipped with a warning when it takes longer
+ * One heartbeat (runtime contract §7.7): take a snapshot (skipped with a warning when it takes longer
  * than the interval), then `updateWorker(id, snapshot)` for every worker id, each bounded by the
  * interval too (a slow or failed update is logged and skipped). Never throws. Returns how many
  * updates succeeded.

@@ -85,7 +85,7 @@ function positive(name: string, value: number): number {
 }
 
 /**
- * Runs an agent on the rollouts of a {@link LightningStore} (runtime spec §7): claims rollouts
+ * Runs an agent on the rollouts of a {@link LightningStore} (runtime contract §7): claims rollouts
  * (`dequeueRollout` with the slot's worker id), fetches their resources, runs the agent inside a
  * trace scope, stores what it returned (a reward, spans), and sets the attempt to succeeded or
  * failed; sends worker heartbeats on a timer. One runner runs `concurrency` rollouts at once, each
@@ -320,7 +320,7 @@ export class LitAgentRunner<T = unknown> {
   }
 
   /**
-   * Runs one task directly, outside the queue (runtime spec §7.6): stores `resources` as a new
+   * Runs one task directly, outside the queue (runtime contract §7.6): stores `resources` as a new
    * snapshot when given, starts a rollout with this runner's worker id, runs it, and resolves with
    * the finished rollout. An agent error is re-thrown after the attempt was marked failed.
    */

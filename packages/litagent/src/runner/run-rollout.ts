@@ -67,12 +67,13 @@ function exceptionMetadata(error: unknown): JsonObject {
 }
 
 /**
- * Runs one claimed rollout (runtime spec §7.3) and returns its id: resources (cached by id), hooks,
+ * Runs one claimed rollout (runtime contract §7.3) and returns its id: resources (cached by id), hooks,
  * the agent inside a trace scope named after the rollout, the result post-processed into spans,
  * then the attempt set to `succeeded` or `failed` (a failure's message and stack go into the
- * attempt's metadata as `exception`). Missing resources: an error is logged and the attempt is left
- * as it is (upstream quirk; the store's watchdog or claim lease ends it), or, with
- * `raiseOnException`, an error is thrown. Errors of the agent, the post-processing, the hooks and
+ * attempt's metadata as `exception`). Resources named by the rollout but missing from the store: an
+ * error is logged and the attempt is left as it is (upstream quirk A5; the store's watchdog or
+ * claim lease ends it), or, with `raiseOnException`, an error is thrown. A rollout without a
+ * resources id while the store has none at all runs with no resources (upstream gives up there too). Errors of the agent, the post-processing, the hooks and
  * the final update are logged; only with `raiseOnException` is the agent's error re-thrown (after
  * the attempt was marked failed).
  */
@@ -87,17 +88,18 @@ export async function runRollout(
   const prefix = `${logPrefix} [Rollout ${rolloutId}]`;
   const started = performance.now();
 
+  // No resources id and nothing published yet: the agent runs with no resources (upstream gives up
+  // as below; an agent that needs a resource fails with an error naming it instead).
   const update = await context.resources.get(rollout.resources_id);
-  if (update === null) {
-    const what =
-      rollout.resources_id === null ? "no latest resources" : `resources ${rollout.resources_id} not found`;
+  if (update === null && rollout.resources_id !== null) {
+    const what = `resources ${rollout.resources_id} not found`;
     if (raiseOnException) {
       throw new AglError("not_found", `${prefix} Cannot run the rollout: ${what} in the store.`);
     }
     logger.error(`${prefix} Cannot run the rollout: ${what} in the store. The attempt is left as it is.`);
     return rolloutId;
   }
-  const resources: NamedResources = update.resources;
+  const resources: NamedResources = update?.resources ?? {};
 
   let spans: Span[] = [];
   let failure: { error: unknown } | null = null;

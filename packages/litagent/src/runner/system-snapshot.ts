@@ -24,7 +24,7 @@ function cpuTimes(): { busy: number; total: number } {
 let previousCpu = cpuTimes();
 
 /**
- * The machine's state as a worker heartbeat carries it (runtime spec §7.7): `timestamp` (ISO,
+ * The machine's state as a worker heartbeat carries it (runtime contract §7.7): `timestamp` (ISO,
  * seconds), `host`, `os`, `cpu_name`, `cpu_cores`, `cpu_threads`, `cpu_usage_pct` (since the
  * previous snapshot), `mem_used_gb`, `mem_total_gb`, `mem_pct`, `disk_used_gb`, `disk_total_gb`,
  * `disk_pct` (of the root file system), and with `includeGpu` a `gpus` list (empty: Node has no
