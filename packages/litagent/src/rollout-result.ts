@@ -9,13 +9,7 @@ import {
   SpanCoreFieldsSchema,
 } from "@agentlightning/types";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import {
-  isOtelTracer,
-  otelSpanToSpan,
-  rewardCoreFields,
-  spanFromCoreFields,
-  type Tracer,
-} from "./tracer-api.js";
+import { emitReward, isOtelTracer, otelSpanToSpan, spanFromCoreFields, type Tracer } from "./tracer-api.js";
 
 /**
  * What a rollout may return (runtime contract §6.1): nothing (the tracer recorded the spans), a number
@@ -126,7 +120,7 @@ export async function postProcessRolloutResult(
       );
     }
     const spans = [...context.lastTrace()];
-    const core = rewardCoreFields(reward);
+    const core = emitReward(reward, { propagate: false });
     // The store numbers the span: one call (one request over HTTP) instead of two.
     await addSpansAllocating(store, [spanFromCoreFields(core, { rolloutId, attemptId })]);
     return spans;

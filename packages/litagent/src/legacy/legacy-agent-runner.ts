@@ -10,7 +10,7 @@ import {
 } from "@agentlightning/types";
 import { type ExecutionEvent, toExecutionEvent } from "../execution-event.js";
 import type { LitAgent } from "../lit-agent.js";
-import type { Tracer } from "../tracer-api.js";
+import { type Tracer, TracerTraceToTriplet } from "../tracer-api.js";
 import { type TripletExporter, toRolloutLegacy } from "./legacy-result.js";
 
 /** Options of {@link LegacyAgentRunner}. */
@@ -21,8 +21,8 @@ export interface LegacyAgentRunnerOptions<T> {
   /** Traces each task (a trace scope without store ids: the spans are kept and posted in the report). */
   tracer: Tracer;
   /**
-   * Turns the trace into the report's triplets (the Python runner uses `TracerTraceToTriplet`);
-   * null: only triplets the agent returns are posted.
+   * Turns the trace into the report's triplets; default `new TracerTraceToTriplet()` (as the Python
+   * runner); null: only triplets the agent returns are posted.
    */
   tripletExporter?: TripletExporter | null;
   workerId?: number | string | null;
@@ -78,7 +78,8 @@ export class LegacyAgentRunner<T = unknown> {
     this.agent = options.agent;
     this.client = options.client;
     this.tracer = options.tracer;
-    this.tripletExporter = options.tripletExporter ?? null;
+    this.tripletExporter =
+      options.tripletExporter === undefined ? new TracerTraceToTriplet() : options.tripletExporter;
     this.#workerId = options.workerId ?? null;
     this.maxTasks = options.maxTasks ?? null;
     this.logger = options.logger ?? silentLogger;
