@@ -1,0 +1,71 @@
+/** Display helpers shared by the pages: times, durations, numbers and previews of JSON values. */
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+/**
+ * A store time (float seconds since the epoch) as local `YYYY-MM-DD HH:MM:SS.mmm`; `—` for null.
+ * Milliseconds are always shown: many rollouts and spans last less than a second.
+ */
+export function formatTime(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "—";
+  const d = new Date(seconds * 1000);
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
+  );
+}
+
+/**
+ * A duration in seconds with sub-second precision: `0.42 ms`, `12.3 ms`, `845 ms`, `1.24 s`,
+ * `2m 05.1s`, `3h 02m`. `—` when unknown, negative or not finite.
+ */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return "—";
+  const ms = seconds * 1000;
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 100) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
+  if (seconds < 3600) {
+    const m = Math.floor(seconds / 60);
+    return `${m}m ${(seconds - m * 60).toFixed(1).padStart(4, "0")}s`;
+  }
+  const h = Math.floor(seconds / 3600);
+  return `${h}h ${pad(Math.floor((seconds - h * 3600) / 60))}m`;
+}
+
+/** Duration between two store times, or null when one is missing. */
+export function durationBetween(start: number | null | undefined, end: number | null | undefined) {
+  if (start === null || start === undefined || end === null || end === undefined) return null;
+  return end - start;
+}
+
+/** Time since a store time, relative to `now` (seconds): `4.2 s ago`. */
+export function formatAgo(seconds: number | null | undefined, now: number = Date.now() / 1000): string {
+  if (seconds === null || seconds === undefined) return "never";
+  const delta = now - seconds;
+  if (delta < 0) return "just now";
+  return `${formatDuration(delta)} ago`;
+}
+
+/** A number with at most `digits` decimals and no trailing zeros; `—` for null. */
+export function formatNumber(value: number | null | undefined, digits = 4): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  if (Number.isInteger(value)) return value.toLocaleString("en-US");
+  return String(Number(value.toFixed(digits)));
+}
+
+/** One line of JSON (strings shown bare), cut to `max` characters with an ellipsis. */
+export function previewJson(value: unknown, max = 80): string {
+  let text: string;
+  if (typeof value === "string") text = value;
+  else {
+    try {
+      text = JSON.stringify(value) ?? "undefined";
+    } catch {
+      text = String(value);
+    }
+  }
+  text = text.replace(/\s+/g, " ");
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,55 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root, from this file's place in apps/dashboard/test/support. */
+export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+
+/** A running `agl store` child process. */
+export interface AglStore {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built `agl store` (apps/server/dist/main.js) on a free loopback port, with the
+ * in-memory backend unless told otherwise, and resolves once it logs that it is ready.
+ */
+export function startAglStore(args: string[] = ["--backend", "memory"]): Promise<AglStore> {
+  const dataDir = mkdtempSync(join(tmpdir(), "agl-dash-e2e-"));
+  const dataArgs =
+    args.includes("--backend") || args.includes("--database-url") ? [] : ["--data-dir", dataDir];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(repoRoot, "apps/server/dist/main.js"), "store", "--port", "0", ...dataArgs, ...args],
+    {
+      env: { ...process.env, AGL_LOG_LEVEL: "info", AGL_LOG_FORMAT: "json" },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let buffered = "";
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString("utf8");
+      const ready = buffered.split("\n").find((line) => line.includes('"agl store ready"'));
+      if (ready === undefined) return;
+      child.stderr?.off("data", onData);
+      child.stderr?.resume();
+      resolve({
+        url: (JSON.parse(ready) as { url: string }).url,
+        stop: async () => {
+          if (child.exitCode === null) {
+            const closed = new Promise((r) => child.once("close", r));
+            child.kill("SIGTERM");
+            await closed;
+          }
+          rmSync(dataDir, { recursive: true, force: true });
+        },
+      });
+    };
+    child.stderr?.on("data", onData);
+    child.once("close", (code) => reject(new Error(`agl store exited with ${code}: ${buffered}`)));
+  });
+}
