@@ -8,7 +8,9 @@ import { Waterfall } from "./waterfall.js";
 afterEach(cleanup);
 
 const names = (container: HTMLElement) =>
-  [...container.querySelectorAll(".wf-row")].map((e) => `${e.getAttribute("data-depth")}:${e.getAttribute("data-span-name")}`);
+  [...container.querySelectorAll(".wf-row")].map(
+    (e) => `${e.getAttribute("data-depth")}:${e.getAttribute("data-span-name")}`,
+  );
 
 describe("Waterfall", () => {
   it("nests spans, marks errors, collapses and selects", () => {
@@ -18,7 +20,9 @@ describe("Waterfall", () => {
       span(3, "bad", "root", 0.6, 0.7, { name: "tool", status: { status_code: "ERROR", description: "x" } }),
     ];
     let selected = "";
-    const { container } = render(<Waterfall spans={spans} selectedKey={null} onSelect={(k) => (selected = k)} />);
+    const { container } = render(
+      <Waterfall spans={spans} selectedKey={null} onSelect={(k) => (selected = k)} />,
+    );
     expect(names(container)).toEqual(["0:agent", "1:openai.chat.completion", "1:tool"]);
     expect(container.querySelector(".wf-row.error")?.getAttribute("data-span-name")).toBe("tool");
     expect(container.querySelector(".wf-bar.llm")).not.toBeNull();
@@ -43,7 +47,11 @@ describe("SpanPanel", () => {
   it("opens an LLM call on its chat and a reward span on its attributes", () => {
     const llm = span(1, "a", null, 0, 1, {
       name: "openai.chat.completion",
-      attributes: { "gen_ai.prompt.0.role": "user", "gen_ai.prompt.0.content": "hi", "gen_ai.usage.total_tokens": 3 },
+      attributes: {
+        "gen_ai.prompt.0.role": "user",
+        "gen_ai.prompt.0.content": "hi",
+        "gen_ai.usage.total_tokens": 3,
+      },
     });
     render(<SpanPanel span={llm} />);
     expect(screen.getByTestId("chat").textContent).toContain("hi");
