@@ -10,6 +10,7 @@ import {
   SEED_TEMPLATE,
   startArithmeticModel,
 } from "./support/arithmetic-world.js";
+import { openStore, storeKinds } from "./support/stores.js";
 import { startToyRunner } from "./support/toy-runner.js";
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -48,83 +49,90 @@ function recordingLogger() {
 }
 
 describe("APO against real rollouts and a scripted optimizer", () => {
-  it("Done when: the best prompt's validation score is higher than the initial one's", async () => {
-    const { model, store, resources } = await world();
-    const events: ApoProgressEvent[] = [];
-    const { lines, logger } = recordingLogger();
-    const apo = new APO({
-      baseUrl: model.baseUrl,
-      gradientModel: "critic-model",
-      applyEditModel: "editor-model",
-      beamWidth: 2,
-      branchFactor: 2,
-      beamRounds: 2,
-      gradientBatchSize: 2,
-      valBatchSize: 3,
-      seed: 1,
-      waitChunkSeconds: 1,
-      logger,
-      onProgress: (event) => events.push(event),
-    });
-    apo.setStore(store);
-    apo.setInitialResources(resources);
-    const result = await apo.run(arithmeticTasks(4), arithmeticTasks(4, 10));
+  it.each(storeKinds)(
+    "Done when: the best prompt's validation score beats the initial one's (%s store)",
+    async (kind) => {
+      const { model, store, resources } = await world(kind);
+      const events: ApoProgressEvent[] = [];
+      const { lines, logger } = recordingLogger();
+      const apo = new APO({
+        baseUrl: model.baseUrl,
+        gradientModel: "critic-model",
+        applyEditModel: "editor-model",
+        beamWidth: 2,
+        branchFactor: 2,
+        beamRounds: 2,
+        gradientBatchSize: 2,
+        valBatchSize: 3,
+        seed: 1,
+        waitChunkSeconds: 1,
+        logger,
+        onProgress: (event) => events.push(event),
+      });
+      apo.setStore(store);
+      apo.setInitialResources(resources);
+      const result = await apo.run(arithmeticTasks(4), arithmeticTasks(4, 10));
 
-    expect(result.initialScore).toBe(0);
-    expect(result.bestScore).toBe(1);
-    expect(result.bestScore).toBeGreaterThan(result.initialScore ?? Number.POSITIVE_INFINITY);
-    expect(result.bestPrompt.template).toBe(IMPROVED_TEMPLATE); // code fence stripped
-    expect(result.bestPrompt.template).toContain(INSTRUCTION);
-    expect(result.aborted).toBe(false);
-    expect(apo.getBestPrompt()).toEqual(result.bestPrompt);
-    expect(apo.getBestScore()).toBe(1);
-    expect(apo.getBestVersion()).toBe(result.bestVersion);
+      expect(result.initialScore).toBe(0);
+      expect(result.bestScore).toBe(1);
+      expect(result.bestScore).toBeGreaterThan(result.initialScore ?? Number.POSITIVE_INFINITY);
+      expect(result.bestPrompt.template).toBe(IMPROVED_TEMPLATE); // code fence stripped
+      expect(result.bestPrompt.template).toContain(INSTRUCTION);
+      expect(result.aborted).toBe(false);
+      expect(apo.getBestPrompt()).toEqual(result.bestPrompt);
+      expect(apo.getBestScore()).toBe(1);
+      expect(apo.getBestVersion()).toBe(result.bestVersion);
 
-    // The best prompt is the store's latest resources, under its version, next to the LLM.
-    const latest = await store.getLatestResources();
-    expect(latest?.resources_id).toBe(result.bestVersion);
-    expect(result.publishedResourcesId).toBe(result.bestVersion);
-    expect(latest?.resources.prompt).toEqual(result.bestPrompt);
-    expect(latest?.resources.main_llm).toEqual(resources.main_llm);
+      // The best prompt is the store's latest resources, under its version, next to the LLM.
+      const latest = await store.getLatestResources();
+      expect(latest?.resources_id).toBe(result.bestVersion);
+      expect(result.publishedResourcesId).toBe(result.bestVersion);
+      expect(latest?.resources.prompt).toEqual(result.bestPrompt);
+      expect(latest?.resources.main_llm).toEqual(resources.main_llm);
 
-    // Every version with its scores: the seed scored 0, its children come from it, versions are contiguous.
-    const history = apo.getHistory();
-    expect(history.map((c) => c.version)).toEqual(history.map((_, i) => `v${i}`));
-    expect(history[0]).toMatchObject({ version: "v0", parentVersion: null, round: 0, validationScore: 0 });
-    expect(history.length).toBe(1 + 2 * 2 * 2); // seed + beamWidth x branchFactor children per round
-    for (const child of history.slice(1)) {
-      expect(child.parentVersion).toMatch(/^v\d+$/);
-      expect(child.critique).toContain(INSTRUCTION);
-      expect(child.evaluations.some((e) => e.phase === "selection")).toBe(true);
-    }
-    expect(history.find((c) => c.version === result.bestVersion)?.validationScore).toBe(1);
+      // Every version with its scores: the seed scored 0, its children come from it, versions are contiguous.
+      const history = apo.getHistory();
+      expect(history.map((c) => c.version)).toEqual(history.map((_, i) => `v${i}`));
+      expect(history[0]).toMatchObject({ version: "v0", parentVersion: null, round: 0, validationScore: 0 });
+      expect(history.length).toBe(1 + 2 * 2 * 2); // seed + beamWidth x branchFactor children per round
+      for (const child of history.slice(1)) {
+        expect(child.parentVersion).toMatch(/^v\d+$/);
+        expect(child.critique).toContain(INSTRUCTION);
+        expect(child.evaluations.some((e) => e.phase === "selection")).toBe(true);
+      }
+      expect(history.find((c) => c.version === result.bestVersion)?.validationScore).toBe(1);
 
-    // Progress: rounds, candidates, scores, as they happened.
-    expect(
-      events.filter((e) => e.type === "round-start").map((e) => e.type === "round-start" && e.round),
-    ).toEqual([1, 2]);
-    expect(events.filter((e) => e.type === "candidate")).toHaveLength(8);
-    expect(events.at(-1)).toMatchObject({ type: "done", bestScore: 1, initialScore: 0 });
-    expect(lines).toContain("[Round 00 | Prompt v0] initial-validation (val): score 0.000 over 4/4 rollouts");
-    expect(
-      lines.some((l) => l.startsWith("[Round 01 | Beam 01 | Branch 01 | Prompt v0] gradient-batch (train)")),
-    ).toBe(true);
+      // Progress: rounds, candidates, scores, as they happened.
+      expect(
+        events.filter((e) => e.type === "round-start").map((e) => e.type === "round-start" && e.round),
+      ).toEqual([1, 2]);
+      expect(events.filter((e) => e.type === "candidate")).toHaveLength(8);
+      expect(events.at(-1)).toMatchObject({ type: "done", bestScore: 1, initialScore: 0 });
+      expect(lines).toContain(
+        "[Round 00 | Prompt v0] initial-validation (val): score 0.000 over 4/4 rollouts",
+      );
+      expect(
+        lines.some((l) =>
+          l.startsWith("[Round 01 | Beam 01 | Branch 01 | Prompt v0] gradient-batch (train)"),
+        ),
+      ).toBe(true);
 
-    // Each candidate was scored by real rollouts run with its own resources id.
-    const rollouts = (await store.queryRollouts()).items;
-    expect(rollouts.every((r) => r.status === "succeeded")).toBe(true);
-    expect(new Set(rollouts.map((r) => r.resources_id))).toEqual(new Set(history.map((c) => c.version)));
-    // Cost of §3.4: train = rounds x beamWidth x branchFactor x gradient batch; val = 4 + (1+4)x3 + 4 + (2+4)x3 + 4.
-    expect(rollouts.filter((r) => r.mode === "train")).toHaveLength(2 * 2 * 2 * 2);
-    expect(rollouts.filter((r) => r.mode === "val")).toHaveLength(4 + 15 + 4 + 18 + 4);
+      // Each candidate was scored by real rollouts run with its own resources id.
+      const rollouts = (await store.queryRollouts()).items;
+      expect(rollouts.every((r) => r.status === "succeeded")).toBe(true);
+      expect(new Set(rollouts.map((r) => r.resources_id))).toEqual(new Set(history.map((c) => c.version)));
+      // Cost of §3.4: train = rounds x beamWidth x branchFactor x gradient batch; val = 4 + (1+4)x3 + 4 + (2+4)x3 + 4.
+      expect(rollouts.filter((r) => r.mode === "train")).toHaveLength(2 * 2 * 2 * 2);
+      expect(rollouts.filter((r) => r.mode === "val")).toHaveLength(4 + 15 + 4 + 18 + 4);
 
-    // The optimizer calls used their own models.
-    const optimizerModels = model.requests
-      .map((r) => (r.body as { model?: string }).model)
-      .filter((m) => m !== "agent-model");
-    expect(new Set(optimizerModels)).toEqual(new Set(["critic-model", "editor-model"]));
-    expect(optimizerModels).toHaveLength(2 * 8);
-  });
+      // The optimizer calls used their own models.
+      const optimizerModels = model.requests
+        .map((r) => (r.body as { model?: string }).model)
+        .filter((m) => m !== "agent-model");
+      expect(new Set(optimizerModels)).toEqual(new Set(["critic-model", "editor-model"]));
+      expect(optimizerModels).toHaveLength(2 * 8);
+    },
+  );
 
   it("#101: no initial validation, one round of 1x1 on one train and one val item: 4 rollouts and 2 optimizer calls", async () => {
     const { model, store, resources } = await world();
