@@ -9,7 +9,7 @@ import {
   arithmeticTasks,
   SEED_TEMPLATE,
 } from "./support/arithmetic-world.js";
-import { startToyRunner } from "./support/toy-runner.js";
+import { startRunner } from "./support/runner.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -26,7 +26,7 @@ async function setup(optimizer: (callIndex: number) => string) {
         : optimizer(++optimizerCalls),
   });
   const store = new InMemoryLightningStore();
-  const runner = startToyRunner(store, arithmeticAgent, 4);
+  const runner = startRunner(store, arithmeticAgent, 4);
   cleanups.push(
     () => model.close(),
     () => runner.stop(),

@@ -11,7 +11,7 @@ import {
   startArithmeticModel,
 } from "./support/arithmetic-world.js";
 import { openStore, storeKinds } from "./support/stores.js";
-import { startToyRunner } from "./support/toy-runner.js";
+import { startRunner } from "./support/runner.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -21,7 +21,7 @@ afterEach(async () => {
 async function world() {
   const model = await startArithmeticModel();
   const store = new InMemoryLightningStore();
-  const runner = startToyRunner(store, arithmeticAgent, 8);
+  const runner = startRunner(store, arithmeticAgent, 8);
   cleanups.push(
     () => model.close(),
     () => runner.stop(),

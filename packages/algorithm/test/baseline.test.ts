@@ -1,7 +1,8 @@
 import { InMemoryLightningStore } from "@agentlightning/store";
 import { afterEach, describe, expect, it } from "vitest";
+import { rollout } from "@agentlightning/litagent";
 import { Baseline } from "../src/index.js";
-import { startToyRunner } from "./support/toy-runner.js";
+import { startRunner } from "./support/runner.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -21,7 +22,11 @@ const prompt = { resource_type: "prompt_template" as const, template: "{x}", eng
 describe("Baseline (checklist #83, #84)", () => {
   it("#83 logs each rollout's attempts, spans and adapted data, and reports final rewards", async () => {
     const store = new InMemoryLightningStore();
-    const runner = startToyRunner(store, async (task) => (task as { x: number }).x / 10, 2);
+    const runner = startRunner(
+      store,
+      rollout(async (task: { x: number }) => task.x / 10),
+      2,
+    );
     cleanups.push(
       () => runner.stop(),
       () => store.close(),
@@ -69,12 +74,12 @@ describe("Baseline (checklist #83, #84)", () => {
 
   it("#84 with maxQueueLength 1 and a slow consumer, every sample is enqueued, in dataset order", async () => {
     const store = new InMemoryLightningStore();
-    const runner = startToyRunner(
+    const runner = startRunner(
       store,
-      async () => {
+      rollout(async () => {
         await new Promise((r) => setTimeout(r, 20));
         return 1;
-      },
+      }),
       1,
     );
     cleanups.push(
@@ -99,7 +104,11 @@ describe("Baseline (checklist #83, #84)", () => {
 
   it("runs nEpochs passes, logs an error for empty datasets, and validates its options", async () => {
     const store = new InMemoryLightningStore();
-    const runner = startToyRunner(store, async () => 1, 2);
+    const runner = startRunner(
+      store,
+      rollout(async () => 1),
+      2,
+    );
     cleanups.push(
       () => runner.stop(),
       () => store.close(),

@@ -1,5 +1,6 @@
 import { type ScriptedRequest, startScriptedOpenAI } from "@agentlightning/scripted-openai";
-import { formatPromptTemplate, type NamedResources } from "@agentlightning/types";
+import { rollout } from "@agentlightning/litagent";
+import { getLlmBaseUrl } from "@agentlightning/types";
 
 /**
  * A deterministic world for APO: the agent model answers "a + b" questions correctly (the bare
@@ -57,22 +58,23 @@ export function startArithmeticModel() {
   });
 }
 
-/** The agent: fills the prompt template, asks the `main_llm` model, scores 1 for the exact answer. */
-export async function arithmeticAgent(task: unknown, resources: NamedResources): Promise<number> {
-  const { question, answer } = task as ArithmeticTask;
-  const prompt = resources.prompt;
-  const llm = resources.main_llm;
-  if (prompt?.resource_type !== "prompt_template" || llm?.resource_type !== "llm") {
-    throw new Error("the agent needs a prompt template `prompt` and an LLM `main_llm`");
-  }
-  const response = await fetch(`${llm.endpoint}/chat/completions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      model: llm.model,
-      messages: [{ role: "user", content: formatPromptTemplate(prompt, { question }) }],
-    }),
-  });
-  const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
-  return body.choices[0]?.message.content.trim() === answer ? 1 : 0;
-}
+/**
+ * The agent (a real `LitAgent`): fills the prompt template of its resources, asks the model of
+ * its `llm` resource, and returns reward 1 for the exact answer, else 0.
+ */
+export const arithmeticAgent = rollout<ArithmeticTask, Promise<number>>(
+  async (task, ctx) => {
+    const llm = ctx.llm;
+    const response = await fetch(`${getLlmBaseUrl(llm)}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: llm.model,
+        messages: [{ role: "user", content: ctx.promptTemplate.format({ question: task.question }) }],
+      }),
+    });
+    const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
+    return body.choices[0]?.message.content.trim() === task.answer ? 1 : 0;
+  },
+  { name: "arithmetic" },
+);
