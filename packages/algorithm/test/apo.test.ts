@@ -18,14 +18,15 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function world() {
+async function world(kind: "memory" | "postgres" = "memory") {
   const model = await startArithmeticModel();
-  const store = new InMemoryLightningStore();
+  const { store, cleanup } = await openStore(kind);
   const runner = startRunner(store, arithmeticAgent, 8);
+  // Cleanups run in reverse: the runner stops before the store closes.
   cleanups.push(
     () => model.close(),
+    cleanup,
     () => runner.stop(),
-    () => store.close(),
   );
   const resources: NamedResources = {
     prompt: { resource_type: "prompt_template", template: SEED_TEMPLATE, engine: "f-string" },

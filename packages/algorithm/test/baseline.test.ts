@@ -46,8 +46,8 @@ describe("Baseline (checklist #83, #84)", () => {
     expect(report.meanReward.train).toBeCloseTo(0.15);
     expect(report.meanReward.val).toBe(0.5);
     const first = report.rollouts[0];
-    const rollout = await store.getRolloutById(first?.rolloutId ?? "");
-    expect(rollout?.resources_id).toBe("default");
+    const stored = await store.getRolloutById(first?.rolloutId ?? "");
+    expect(stored?.resources_id).toBe("default");
     const attempt = (await store.queryAttempts(first?.rolloutId ?? "")).items[0];
     const rid = first?.rolloutId;
     expect(
