@@ -10,8 +10,8 @@ import {
   SEED_TEMPLATE,
   startArithmeticModel,
 } from "./support/arithmetic-world.js";
-import { openStore, storeKinds } from "./support/stores.js";
 import { startRunner } from "./support/runner.js";
+import { openStore, storeKinds } from "./support/stores.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -1,6 +1,6 @@
+import { rollout } from "@agentlightning/litagent";
 import { InMemoryLightningStore } from "@agentlightning/store";
 import { afterEach, describe, expect, it } from "vitest";
-import { rollout } from "@agentlightning/litagent";
 import { Baseline } from "../src/index.js";
 import { startRunner } from "./support/runner.js";
 

@@ -1,5 +1,5 @@
-import { type ScriptedRequest, startScriptedOpenAI } from "@agentlightning/scripted-openai";
 import { rollout } from "@agentlightning/litagent";
+import { type ScriptedRequest, startScriptedOpenAI } from "@agentlightning/scripted-openai";
 import { getLlmBaseUrl } from "@agentlightning/types";
 
 /**
