@@ -63,6 +63,46 @@ export {
   isRewardSpan,
 } from "./emitter/reward-readers.js";
 export {
+  aiSdkModelCallAttributes,
+  aiSdkPromptToOpenAIMessages,
+  mapAiSdkSpan,
+  TOKEN_IDS_METADATA_KEY,
+} from "./instrumentation/ai-sdk-span-mapping.js";
+export type {
+  AiSdkTelemetryOptions,
+  AiSdkTelemetrySettings,
+  AiSdkTokenIdSettings,
+} from "./instrumentation/ai-sdk-telemetry.js";
+export { aiSdkTelemetry, aiSdkTokenIdSettings } from "./instrumentation/ai-sdk-telemetry.js";
+export type { InstrumentedTracerOptions } from "./instrumentation/instrumented-tracer.js";
+export { InstrumentedTracer } from "./instrumentation/instrumented-tracer.js";
+export type { ChatRequestAttributeOptions, ToolCallSpanRecord } from "./instrumentation/openai-attributes.js";
+export {
+  chatRequestAttributes,
+  chatResponseAttributes,
+  LLM_CALL_SPAN_NAME,
+  LlmSpanAttributes,
+  TOOL_CALL_SPAN_PREFIX,
+  toolCallSpans,
+} from "./instrumentation/openai-attributes.js";
+export type { OpenAIModuleLike } from "./instrumentation/openai-global-patch.js";
+export type {
+  OpenAIClientLike,
+  OpenAIInstrumentationOptions,
+} from "./instrumentation/openai-instrumentation.js";
+export {
+  instrumentOpenAI,
+  isOpenAIInstrumented,
+  uninstrumentOpenAI,
+} from "./instrumentation/openai-instrumentation.js";
+export { ChatStreamAccumulator } from "./instrumentation/openai-stream-accumulator.js";
+export type {
+  ChatCompletionChunkLike,
+  ChatCompletionLike,
+  ChatCompletionRequestLike,
+  ChatMessageLike,
+} from "./instrumentation/openai-types.js";
+export {
   AGL_ANNOTATION,
   AGL_EXCEPTION,
   AGL_MESSAGE,

@@ -1,9 +1,15 @@
 // The Vercel AI SDK path end to end: generateText / streamText with a tool call, through the AI
 // SDK's own OpenTelemetry telemetry bound to the active tracer, mapped onto openai.chat.completion
 // spans, read back from real stores and adapted into triplets with token ids.
-import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import { chatPromptText, type ScriptedOpenAI, startScriptedOpenAI, tokenIdsOf } from "@agentlightning/scripted-openai";
+
+import {
+  chatPromptText,
+  type ScriptedOpenAI,
+  startScriptedOpenAI,
+  tokenIdsOf,
+} from "@agentlightning/scripted-openai";
 import { SpanSchema } from "@agentlightning/types";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { generateText, stepCountIs, streamText, tool } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -12,8 +18,8 @@ import {
   aiSdkTokenIdSettings,
   emitReward,
   InstrumentedTracer,
-  TraceToMessages,
   TracerTraceToTriplet,
+  TraceToMessages,
 } from "../src/index.js";
 import { claimRollout, STORE_KINDS, type StoreUnderTest } from "./support/instrumentation-stores.js";
 
@@ -43,7 +49,8 @@ const weather = tool({
 describe.each(STORE_KINDS)("AI SDK telemetry into %s", (_kind, start) => {
   let fixture: StoreUnderTest;
   let tracer: InstrumentedTracer;
-  const provider = () => createOpenAICompatible({ name: "vllm", baseURL: model.baseUrl, ...aiSdkTokenIdSettings() });
+  const provider = () =>
+    createOpenAICompatible({ name: "vllm", baseURL: model.baseUrl, ...aiSdkTokenIdSettings() });
   beforeAll(async () => {
     fixture = await start();
     tracer = new InstrumentedTracer();
@@ -86,7 +93,10 @@ describe.each(STORE_KINDS)("AI SDK telemetry into %s", (_kind, start) => {
     expect(triplets).toHaveLength(1);
     expect(triplets[0]).toMatchObject({
       prompt: { token_ids: tokenIdsOf(chatPromptText(sent)), raw_content: sent },
-      response: { token_ids: tokenIdsOf("It is 4."), raw_content: [{ role: "assistant", content: "It is 4." }] },
+      response: {
+        token_ids: tokenIdsOf("It is 4."),
+        raw_content: [{ role: "assistant", content: "It is 4." }],
+      },
       reward: 1,
     });
   });
@@ -119,10 +129,14 @@ describe.each(STORE_KINDS)("AI SDK telemetry into %s", (_kind, start) => {
     expect(triplets).toHaveLength(2);
     const [first, second] = triplets;
     expect(first).toMatchObject({
-      prompt: { token_ids: tokenIdsOf(chatPromptText([{ role: "user", content: "What is the weather in Paris?" }])) },
+      prompt: {
+        token_ids: tokenIdsOf(chatPromptText([{ role: "user", content: "What is the weather in Paris?" }])),
+      },
       response: {
         token_ids: tokenIdsOf(' weather({"city":"Paris"})'),
-        raw_content: [{ role: "assistant", finish_reason: "tool_calls", tool_calls: [{ id: "call-w", name: "weather" }] }],
+        raw_content: [
+          { role: "assistant", finish_reason: "tool_calls", tool_calls: [{ id: "call-w", name: "weather" }] },
+        ],
       },
       reward: null,
     });
@@ -130,22 +144,35 @@ describe.each(STORE_KINDS)("AI SDK telemetry into %s", (_kind, start) => {
       prompt: {
         raw_content: [
           { role: "user" },
-          { role: "assistant", tool_calls: [{ id: "call-w", name: "weather", arguments: '{"city":"Paris"}' }] },
+          {
+            role: "assistant",
+            tool_calls: [{ id: "call-w", name: "weather", arguments: '{"city":"Paris"}' }],
+          },
           { role: "tool", tool_call_id: "call-w", content: "sunny in Paris" },
         ],
       },
-      response: { token_ids: tokenIdsOf("The weather: sunny in Paris."), raw_content: [{ content: "The weather: sunny in Paris." }] },
+      response: {
+        token_ids: tokenIdsOf("The weather: sunny in Paris."),
+        raw_content: [{ content: "The weather: sunny in Paris." }],
+      },
       reward: 0.75,
     });
     expect(second?.prompt.token_ids.length).toBeGreaterThan(0);
     // The chat transcript export reads the same spans.
     const conversations = new TraceToMessages().adapt(spans);
-    expect(conversations.at(-1)?.messages.at(-1)).toMatchObject({ role: "assistant", content: "The weather: sunny in Paris." });
+    expect(conversations.at(-1)?.messages.at(-1)).toMatchObject({
+      role: "assistant",
+      content: "The weather: sunny in Paris.",
+    });
   });
 
   it("runs untraced outside any trace scope", async () => {
     expect(aiSdkTelemetry()).toEqual({ isEnabled: false });
-    const result = await generateText({ model: provider()("m1"), prompt: "2 + 2?", experimental_telemetry: aiSdkTelemetry() });
+    const result = await generateText({
+      model: provider()("m1"),
+      prompt: "2 + 2?",
+      experimental_telemetry: aiSdkTelemetry(),
+    });
     expect(result.text).toBe("It is 4.");
   });
 });

@@ -10,7 +10,11 @@ let model: ScriptedOpenAI;
 beforeAll(async () => {
   // Random small delays interleave the calls of different rollouts.
   model = await startScriptedOpenAI({
-    reply: (req) => ({ content: `answer ${req.lastUserMessage}`, delayMs: Math.floor(Math.random() * 20), chunkDelayMs: 1 }),
+    reply: (req) => ({
+      content: `answer ${req.lastUserMessage}`,
+      delayMs: Math.floor(Math.random() * 20),
+      chunkDelayMs: 1,
+    }),
   });
 });
 afterAll(async () => {
@@ -25,14 +29,20 @@ describe.each(STORE_KINDS)("100 concurrent rollouts into %s", (_kind, start) => 
       requestTokenIds: true,
     });
     try {
-      const rollouts = await Promise.all(Array.from({ length: 100 }, (_, i) => claimRollout(fixture.store, { i })));
+      const rollouts = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => claimRollout(fixture.store, { i })),
+      );
       await Promise.all(
         rollouts.map((ids, i) =>
           tracer.trace({ ...ids, store: fixture.store }, async () => {
             const stream = i % 2 === 0;
             const messages = [{ role: "user" as const, content: `task-${i}` }];
             if (stream) {
-              for await (const _ of await client.chat.completions.create({ model: "m1", messages, stream: true })) {
+              for await (const _ of await client.chat.completions.create({
+                model: "m1",
+                messages,
+                stream: true,
+              })) {
                 /* read it all */
               }
             } else {
@@ -45,7 +55,9 @@ describe.each(STORE_KINDS)("100 concurrent rollouts into %s", (_kind, start) => 
       const adapter = new TracerTraceToTriplet();
       for (const [i, ids] of rollouts.entries()) {
         const spans = (await fixture.store.querySpans({ rolloutId: ids.rolloutId })).items;
-        expect(spans.map((s) => s.name).sort()).toEqual(["agentlightning.annotation", "openai.chat.completion", ids.rolloutId].sort());
+        expect(spans.map((s) => s.name).sort()).toEqual(
+          ["agentlightning.annotation", "openai.chat.completion", ids.rolloutId].sort(),
+        );
         expect(spans.every((s) => s.attempt_id === ids.attemptId)).toBe(true);
         const triplets = adapter.adapt(spans);
         expect(triplets).toHaveLength(1);

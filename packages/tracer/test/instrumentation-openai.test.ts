@@ -1,10 +1,21 @@
 // The openai SDK instrumentation end to end: real scripted model server, real stores (in-memory,
 // and a live HTTP store server), the spans read back from the store and adapted into triplets.
-import { chatPromptText, type ScriptedOpenAI, startScriptedOpenAI, tokenIdsOf } from "@agentlightning/scripted-openai";
+import {
+  chatPromptText,
+  type ScriptedOpenAI,
+  startScriptedOpenAI,
+  tokenIdsOf,
+} from "@agentlightning/scripted-openai";
 import { SpanSchema } from "@agentlightning/types";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emitReward, InstrumentedTracer, instrumentOpenAI, OtelTracer, TracerTraceToTriplet } from "../src/index.js";
+import {
+  emitReward,
+  InstrumentedTracer,
+  instrumentOpenAI,
+  OtelTracer,
+  TracerTraceToTriplet,
+} from "../src/index.js";
 import { claimRollout, STORE_KINDS, type StoreUnderTest } from "./support/instrumentation-stores.js";
 
 let model: ScriptedOpenAI;
@@ -13,7 +24,8 @@ beforeAll(async () => {
     reply: (req) => {
       const text = req.lastUserMessage ?? "";
       if (text.includes("crash")) return { status: 500, error: "scripted outage" };
-      if (text.includes("weather")) return { content: "", toolCalls: [{ id: "call-1", name: "weather", arguments: { city: "Paris" } }] };
+      if (text.includes("weather"))
+        return { content: "", toolCalls: [{ id: "call-1", name: "weather", arguments: { city: "Paris" } }] };
       return text.includes("2 + 2") ? "It is 4." : `echo: ${text}`;
     },
   });
@@ -57,7 +69,9 @@ describe.each(STORE_KINDS)("openai instrumentation into %s", (_kind, start) => {
     });
     expect(answer).toBe("It is 4.");
     const spans = await spansOf(ids.rolloutId);
-    expect(spans.map((s) => s.name).sort()).toEqual(["agentlightning.annotation", "openai.chat.completion", ids.rolloutId].sort());
+    expect(spans.map((s) => s.name).sort()).toEqual(
+      ["agentlightning.annotation", "openai.chat.completion", ids.rolloutId].sort(),
+    );
     const root = spans.find((s) => s.name === ids.rolloutId);
     expect(root?.status.status_code).toBe("OK");
     expect(spans.every((s) => s.rollout_id === ids.rolloutId && s.attempt_id === ids.attemptId)).toBe(true);
@@ -81,7 +95,12 @@ describe.each(STORE_KINDS)("openai instrumentation into %s", (_kind, start) => {
     const messages = [{ role: "user" as const, content: "stream the answer to 2 + 2" }];
     let text = "";
     await tracer.trace({ ...ids, store }, async () => {
-      const stream = await newClient().chat.completions.create({ model: "m1", messages, stream: true, logprobs: true });
+      const stream = await newClient().chat.completions.create({
+        model: "m1",
+        messages,
+        stream: true,
+        logprobs: true,
+      });
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
       emitReward(0.5);
     });
@@ -110,7 +129,10 @@ describe.each(STORE_KINDS)("openai instrumentation into %s", (_kind, start) => {
     const llm = spans.find((s) => s.name === "openai.chat.completion");
     const tool = spans.find((s) => s.name === "tool_call.weather");
     expect(tool?.parent_id).toBe(llm?.span_id);
-    expect(tool?.attributes).toMatchObject({ "tool.call.id": "call-1", "tool.parameters": '{"city":"Paris"}' });
+    expect(tool?.attributes).toMatchObject({
+      "tool.call.id": "call-1",
+      "tool.parameters": '{"city":"Paris"}',
+    });
     const [triplet] = new TracerTraceToTriplet().adapt(spans);
     expect(triplet?.response.token_ids).toEqual(tokenIdsOf(' weather({"city":"Paris"})'));
   });
@@ -120,7 +142,10 @@ describe.each(STORE_KINDS)("openai instrumentation into %s", (_kind, start) => {
     const ids = await claimRollout(store);
     await expect(
       tracer.trace({ ...ids, store }, async () => {
-        await newClient().chat.completions.create({ model: "m1", messages: [{ role: "user", content: "crash" }] });
+        await newClient().chat.completions.create({
+          model: "m1",
+          messages: [{ role: "user", content: "crash" }],
+        });
       }),
     ).rejects.toBeInstanceOf(OpenAI.InternalServerError);
     const spans = await spansOf(ids.rolloutId);
@@ -141,7 +166,9 @@ describe("instrumentOpenAI with a plain OtelTracer", () => {
         await client.chat.completions.create({ model: "m1", messages: [{ role: "user", content: "hi" }] });
         emitReward(2);
       });
-      const triplets = new TracerTraceToTriplet().adapt((await store.querySpans({ rolloutId: ids.rolloutId })).items);
+      const triplets = new TracerTraceToTriplet().adapt(
+        (await store.querySpans({ rolloutId: ids.rolloutId })).items,
+      );
       expect(triplets).toMatchObject([{ response: { token_ids: tokenIdsOf("echo: hi") }, reward: 2 }]);
     });
   });
@@ -151,7 +178,10 @@ describe("instrumentOpenAI with a plain OtelTracer", () => {
       const tracer = new InstrumentedTracer({ openai: false });
       const ids = await claimRollout(store);
       await tracer.trace({ ...ids, store }, async () => {
-        await newClient().chat.completions.create({ model: "m1", messages: [{ role: "user", content: "hi" }] });
+        await newClient().chat.completions.create({
+          model: "m1",
+          messages: [{ role: "user", content: "hi" }],
+        });
       });
       const names = (await store.querySpans({ rolloutId: ids.rolloutId })).items.map((s) => s.name);
       expect(names).toEqual([ids.rolloutId]);

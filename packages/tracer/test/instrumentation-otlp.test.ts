@@ -1,8 +1,14 @@
 // OTLP export mode: spans of code instrumented with its own OpenTelemetry provider reach the
 // store's /v1/traces (protobuf), stamped with the rollout and attempt of the enclosing trace scope.
+
+import {
+  chatPromptText,
+  type ScriptedOpenAI,
+  startScriptedOpenAI,
+  tokenIdsOf,
+} from "@agentlightning/scripted-openai";
 import { InMemoryLightningStore, LightningStoreClient } from "@agentlightning/store";
 import { LightningStoreServer } from "@agentlightning/store/server";
-import { chatPromptText, type ScriptedOpenAI, startScriptedOpenAI, tokenIdsOf } from "@agentlightning/scripted-openai";
 import type { Logger } from "@agentlightning/types";
 import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import OpenAI from "openai";
@@ -107,7 +113,11 @@ describe("LightningOtlpSpanProcessor", () => {
     expect(rejected.stats()).toMatchObject({ exported: 0, dropped: 1 });
     expect(logger.lines.join("\n")).toMatch(/rejected 1 spans \(HTTP 400/);
 
-    const down = new LightningOtlpSpanProcessor({ endpoint: "http://127.0.0.1:9/v1/traces", flushIntervalMs: 0, logger });
+    const down = new LightningOtlpSpanProcessor({
+      endpoint: "http://127.0.0.1:9/v1/traces",
+      flushIntervalMs: 0,
+      logger,
+    });
     const provider2 = new BasicTracerProvider({ spanProcessors: [down] });
     const real = await claimRollout(store);
     await tracer.trace({ ...real, store }, async () => {

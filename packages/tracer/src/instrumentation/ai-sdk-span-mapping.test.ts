@@ -182,3 +182,18 @@ describe("aiSdkPromptToOpenAIMessages", () => {
     expect(aiSdkPromptToOpenAIMessages("not a list")).toEqual([]);
   });
 });
+
+describe("mapAiSdkSpan status", () => {
+  it("marks a mapped span OK when the AI SDK left it UNSET, and keeps ERROR", () => {
+    const unset = {
+      ...span("ai.generateText.doGenerate", {}),
+      status: { status_code: "UNSET" as const, description: null },
+    };
+    expect(mapAiSdkSpan(unset).status.status_code).toBe("OK");
+    const failed = {
+      ...span("ai.toolCall", {}),
+      status: { status_code: "ERROR" as const, description: "boom" },
+    };
+    expect(mapAiSdkSpan(failed).status).toEqual({ status_code: "ERROR", description: "boom" });
+  });
+});

@@ -234,11 +234,20 @@ export function aiSdkModelCallAttributes(attributes: Attributes, streaming: bool
 }
 
 /**
+ * The AI SDK leaves a span that went well UNSET (it sets ERROR on failures); the `openai`
+ * instrumentation marks it OK. Same status for the same outcome, whichever path recorded it.
+ */
+function finishedStatus(span: Span): Span["status"] {
+  return span.status.status_code === "UNSET" ? { ...span.status, status_code: "OK" } : span.status;
+}
+
+/**
  * Maps a span of the Vercel AI SDK's telemetry onto the span shapes the adapters read: a model
  * call (`ai.generateText.doGenerate`, `ai.streamText.doStream`, ...) becomes an
  * `openai.chat.completion` span with the attributes of {@link aiSdkModelCallAttributes}; a tool
  * execution (`ai.toolCall`) becomes a `tool_call.<name>` span with `tool.name`, `tool.parameters`,
- * `tool.call.id`, `tool.call.type`. Every other span is returned unchanged. Pure: returns a new
+ * `tool.call.id`, `tool.call.type`; both get status OK when the AI SDK left them UNSET. Every
+ * other span is returned unchanged. Pure: returns a new
  * span, never changes its argument. Give it to `OtelTracer`'s `spanTransforms`
  * (`InstrumentedTracer` does).
  */
@@ -248,6 +257,7 @@ export function mapAiSdkSpan(span: Span): Span {
     return {
       ...span,
       name: LLM_CALL_SPAN_NAME,
+      status: finishedStatus(span),
       attributes: aiSdkModelCallAttributes(span.attributes, match[1] === "Stream"),
     };
   }
@@ -264,7 +274,12 @@ export function mapAiSdkSpan(span: Span): Span {
     if (typeof args === "string") mapped[LlmSpanAttributes.TOOL_PARAMETERS] = args;
     const id = attributes["ai.toolCall.id"];
     if (typeof id === "string") mapped[LlmSpanAttributes.TOOL_CALL_ID] = id;
-    return { ...span, name: `${TOOL_CALL_SPAN_PREFIX}${name}`, attributes: mapped };
+    return {
+      ...span,
+      name: `${TOOL_CALL_SPAN_PREFIX}${name}`,
+      status: finishedStatus(span),
+      attributes: mapped,
+    };
   }
   return span;
 }

@@ -1,4 +1,4 @@
-import { SpanStatusCode, type Tracer as OtelApiTracer } from "@opentelemetry/api";
+import { type Tracer as OtelApiTracer, SpanStatusCode } from "@opentelemetry/api";
 import { getActiveTracer } from "../context/active-tracer.js";
 import { LightningResourceAttributes } from "../semconv.js";
 import type { SpanTransform } from "../tracer/lightning-span-processor.js";
@@ -110,7 +110,9 @@ export class InstrumentedTracer extends OtelTracer implements AnswersOpenAICalls
       }
       this.releaseOpenAI = acquireOpenAIPatch(sdk, activeTracerCallSettings);
       if (this.releaseOpenAI === undefined) {
-        this.logger.warn("InstrumentedTracer: options.openai.sdk is not the openai SDK; openai calls are not recorded");
+        this.logger.warn(
+          "InstrumentedTracer: options.openai.sdk is not the openai SDK; openai calls are not recorded",
+        );
       }
     })();
     return this.patching;

@@ -41,9 +41,13 @@ export const STORE_KINDS: Array<[string, () => Promise<StoreUnderTest>]> = [
 ];
 
 /** Enqueues a rollout and claims it: the ids a runner traces under. */
-export async function claimRollout(store: LightningStore, input: unknown = {}): Promise<{ rolloutId: string; attemptId: string }> {
+export async function claimRollout(
+  store: LightningStore,
+  input: unknown = {},
+): Promise<{ rolloutId: string; attemptId: string }> {
   const queued = await store.enqueueRollout({ input });
   const claimed = await store.dequeueRollout({ workerId: "worker-1" });
-  if (claimed === null || claimed.rollout_id !== queued.rollout_id) throw new Error("could not claim the rollout");
+  if (claimed === null || claimed.rollout_id !== queued.rollout_id)
+    throw new Error("could not claim the rollout");
   return { rolloutId: claimed.rollout_id, attemptId: claimed.attempt.attempt_id };
 }
