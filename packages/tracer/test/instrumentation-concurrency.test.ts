@@ -29,9 +29,9 @@ describe.each(STORE_KINDS)("100 concurrent rollouts into %s", (_kind, start) => 
       requestTokenIds: true,
     });
     try {
-      const rollouts = await Promise.all(
-        Array.from({ length: 100 }, (_, i) => claimRollout(fixture.store, { i })),
-      );
+      // Claimed one by one (a claim takes the oldest queued rollout); traced all at once below.
+      const rollouts: Array<{ rolloutId: string; attemptId: string }> = [];
+      for (let i = 0; i < 100; i++) rollouts.push(await claimRollout(fixture.store, { i }));
       await Promise.all(
         rollouts.map((ids, i) =>
           tracer.trace({ ...ids, store: fixture.store }, async () => {

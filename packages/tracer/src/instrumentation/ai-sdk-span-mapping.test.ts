@@ -1,6 +1,6 @@
 import type { Span } from "@agentlightning/types";
 import { describe, expect, it } from "vitest";
-import { aiSdkPromptToOpenAIMessages, mapAiSdkSpan } from "./ai-sdk-span-mapping.js";
+import { aiSdkPromptToOpenAIMessages, floorToMillisecond, mapAiSdkSpan } from "./ai-sdk-span-mapping.js";
 
 // Attributes as `ai` 6.0 with @ai-sdk/openai-compatible 2.0 records them (captured from a run).
 const TOOLS = [
@@ -195,5 +195,20 @@ describe("mapAiSdkSpan status", () => {
       status: { status_code: "ERROR" as const, description: "boom" },
     };
     expect(mapAiSdkSpan(failed).status).toEqual({ status_code: "ERROR", description: "boom" });
+  });
+});
+
+describe("floorToMillisecond", () => {
+  it("rounds down to the millisecond, equal to a span started in that millisecond", () => {
+    const startedAt = 1_796_612_517 + 53_000_000 / 1e9; // how a Date.now() start converts
+    expect(floorToMillisecond(1_796_612_517 + 53_485_300 / 1e9)).toBe(startedAt);
+    expect(floorToMillisecond(startedAt)).toBe(startedAt);
+    expect(floorToMillisecond(null)).toBeNull();
+    const ended = mapAiSdkSpan({
+      ...span("ai.generateText.doGenerate", {}),
+      end_time: 1_796_612_517 + 53_998_000 / 1e9,
+    });
+    expect(ended.end_time).toBe(startedAt);
+    expect(ended.end_time).toBeLessThanOrEqual(1_796_612_517.053);
   });
 });

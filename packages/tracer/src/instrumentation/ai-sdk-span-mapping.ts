@@ -234,6 +234,22 @@ export function aiSdkModelCallAttributes(attributes: Attributes, streaming: bool
 }
 
 /**
+ * `seconds` rounded down to its millisecond, computed as span conversion computes times
+ * (`sec + nanos / 1e9`) so that it compares exactly with a span started in that millisecond.
+ * The OpenTelemetry SDK starts spans at `Date.now()` (whole milliseconds) but ends them at that
+ * start plus a precise duration; a reward emitted right after a model call, in the same
+ * millisecond, would otherwise start "before" the call ended and miss it in reward matching.
+ */
+export function floorToMillisecond(seconds: number | null): number | null {
+  if (seconds === null) return null;
+  const whole = Math.floor(seconds);
+  // A double near 1.8e9 s resolves ~240 ns: a value within 500 ns under a millisecond boundary is
+  // that boundary (a start at exactly that millisecond converts to it).
+  const millis = Math.min(999, Math.floor((Math.round((seconds - whole) * 1e9) + 500) / 1e6));
+  return whole + (millis * 1e6) / 1e9;
+}
+
+/**
  * The AI SDK leaves a span that went well UNSET (it sets ERROR on failures); the `openai`
  * instrumentation marks it OK. Same status for the same outcome, whichever path recorded it.
  */
@@ -246,7 +262,8 @@ function finishedStatus(span: Span): Span["status"] {
  * call (`ai.generateText.doGenerate`, `ai.streamText.doStream`, ...) becomes an
  * `openai.chat.completion` span with the attributes of {@link aiSdkModelCallAttributes}; a tool
  * execution (`ai.toolCall`) becomes a `tool_call.<name>` span with `tool.name`, `tool.parameters`,
- * `tool.call.id`, `tool.call.type`; both get status OK when the AI SDK left them UNSET. Every
+ * `tool.call.id`, `tool.call.type`; both get status OK when the AI SDK left them UNSET, and an
+ * end time rounded down to the millisecond ({@link floorToMillisecond}). Every
  * other span is returned unchanged. Pure: returns a new
  * span, never changes its argument. Give it to `OtelTracer`'s `spanTransforms`
  * (`InstrumentedTracer` does).
@@ -258,6 +275,7 @@ export function mapAiSdkSpan(span: Span): Span {
       ...span,
       name: LLM_CALL_SPAN_NAME,
       status: finishedStatus(span),
+      end_time: floorToMillisecond(span.end_time),
       attributes: aiSdkModelCallAttributes(span.attributes, match[1] === "Stream"),
     };
   }

@@ -77,7 +77,15 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Records one call on its span: the response (or stream) when it arrives, or the error. */
+/**
+ * Records one call on its span: the response (or stream) when it arrives, or the error.
+ *
+ * Spans end at `Date.now()` (whole milliseconds), not at the SDK's default end (its millisecond
+ * start plus a sub-millisecond duration): the OpenTelemetry SDK starts spans at `Date.now()`, so a
+ * reward emitted in the same millisecond right after the call would otherwise start "before" the
+ * call ended, and the triplet adapter (reward goes to a call with `end_time <= reward.start_time`)
+ * would miss it.
+ */
 class CallRecorder {
   private ended = false;
 
@@ -100,14 +108,17 @@ class CallRecorder {
   complete(completion: ChatCompletionLike): void {
     if (this.ended) return;
     this.ended = true;
+    const end = Date.now();
     if (completion !== null && typeof completion === "object") {
       this.span.setAttributes(chatResponseAttributes(completion));
       for (const child of toolCallSpans(completion)) {
-        this.tracer.startSpan(child.name, { attributes: child.attributes }, this.spanContext).end();
+        this.tracer
+          .startSpan(child.name, { attributes: child.attributes, startTime: end }, this.spanContext)
+          .end(end);
       }
     }
     this.span.setStatus({ code: SpanStatusCode.OK });
-    this.span.end();
+    this.span.end(end);
   }
 
   fail(error: unknown): void {
@@ -115,7 +126,7 @@ class CallRecorder {
     this.ended = true;
     this.span.recordException(error instanceof Error ? error : String(error));
     this.span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
-    this.span.end();
+    this.span.end(Date.now());
   }
 }
 

@@ -48,6 +48,6 @@ export async function claimRollout(
   const queued = await store.enqueueRollout({ input });
   const claimed = await store.dequeueRollout({ workerId: "worker-1" });
   if (claimed === null || claimed.rollout_id !== queued.rollout_id)
-    throw new Error("could not claim the rollout");
+    throw new Error(`could not claim rollout ${queued.rollout_id}: got ${claimed?.rollout_id ?? "nothing"}`);
   return { rolloutId: claimed.rollout_id, attemptId: claimed.attempt.attempt_id };
 }
