@@ -211,7 +211,7 @@ function functionAttributes(tools: AttributeValue | undefined): Attributes {
 }
 
 /**
- * The `openai.chat.completion` attributes (runtime spec §3.5) of an AI SDK model-call span's
+ * The `openai.chat.completion` attributes (runtime contract §3.5) of an AI SDK model-call span's
  * attributes: `gen_ai.request.*`, `gen_ai.prompt.*` (converted to OpenAI chat messages),
  * `gen_ai.completion.*`, `gen_ai.usage.*`, and token ids when {@link aiSdkTokenIdSettings} put them
  * in the provider metadata. The AI SDK's own `ai.*` and `gen_ai.*` attributes are kept.

@@ -42,7 +42,7 @@ function activeTracerCallSettings(): CallSettings | undefined {
 
 /**
  * `OtelTracer` plus the instrumentations Agent Lightning trains from (the TypeScript counterpart of
- * the Python default `AgentOpsTracer`, runtime spec §3.5, §10.2):
+ * the Python default `AgentOpsTracer`, runtime contract §3.5, §10.2):
  *
  * * every chat completion of the official `openai` SDK made inside a trace scope becomes an
  *   `openai.chat.completion` span with `tool_call.<name>` children (streaming included);

@@ -8,14 +8,14 @@ import type {
 
 /**
  * The span name of one LLM call, matched by the triplet adapter's default `llmCallMatch`
- * (`openai\.chat\.completion`): the name AgentOps gave OpenAI chat calls (runtime spec §3.5).
+ * (`openai\.chat\.completion`): the name AgentOps gave OpenAI chat calls (runtime contract §3.5).
  */
 export const LLM_CALL_SPAN_NAME = "openai.chat.completion";
 
 /** Prefix of the name of a tool-call child span: `tool_call.<function name>`. */
 export const TOOL_CALL_SPAN_PREFIX = "tool_call.";
 
-/** Attribute keys of the LLM-call and tool-call spans the adapters read (runtime spec §3.5, §5.6). */
+/** Attribute keys of the LLM-call and tool-call spans the adapters read (runtime contract §3.5, §5.6). */
 export const LlmSpanAttributes = {
   SYSTEM: "gen_ai.system",
   REQUEST_TYPE: "gen_ai.request.type",
@@ -148,7 +148,7 @@ export function tokenIdList(value: unknown): number[] | undefined {
   return value.every((v) => Number.isInteger(v)) ? (value as number[]) : undefined;
 }
 
-/** The response token ids in the order the adapters look for them (runtime spec §3.5). */
+/** The response token ids in the order the adapters look for them (runtime contract §3.5). */
 function responseTokenIds(completion: ChatCompletionLike): number[] | undefined {
   const listOfLists = completion.response_token_ids;
   if (Array.isArray(listOfLists) && listOfLists.length > 0) {

@@ -215,7 +215,7 @@ function requestHeaders(options: unknown): Record<string, string> | undefined {
 
 /**
  * Wraps a `chat.completions.create` function so that each call is recorded as an
- * `openai.chat.completion` span (runtime spec §3.5) with `tool_call.<name>` children. The wrapper
+ * `openai.chat.completion` span (runtime contract §3.5) with `tool_call.<name>` children. The wrapper
  * returns what the SDK returns (its `APIPromise`, so `.withResponse()` and `.asResponse()` keep
  * working; a stream stays the same object). Wrapping a wrapped function returns it unchanged.
  */

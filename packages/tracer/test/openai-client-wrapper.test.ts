@@ -7,7 +7,11 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { instrumentOpenAI, isOpenAIInstrumented, uninstrumentOpenAI } from "./openai-instrumentation.js";
+import {
+  instrumentOpenAI,
+  isOpenAIInstrumented,
+  uninstrumentOpenAI,
+} from "../src/instrumentation/openai-instrumentation.js";
 
 // The wrapper on its own, recording into a plain OpenTelemetry provider: the tracer wiring
 // (active rollout, store) is covered by test/instrumentation-*.test.ts.
