@@ -1,4 +1,6 @@
 import { AglError } from "@agentlightning/types";
+import { agentopsText, prometheusText } from "./commands/not-needed.js";
+import { runVllm } from "./commands/vllm.js";
 import { type ResolvedStoreConfig, resolveStoreConfig } from "./config.js";
 import { mainHelp, storeHelp } from "./help.js";
 import { createLogger } from "./logger.js";
@@ -32,6 +34,16 @@ export async function runCli(
   if (command === "--version" || command === "-v" || command === "version") {
     io.stdout(`${serverVersion()}\n`);
     return 0;
+  }
+  if (command === "vllm") return runVllm(rest, env, io);
+  if (command === "agentops" || command === "prometheus") {
+    const text = command === "agentops" ? agentopsText() : prometheusText();
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout(text);
+      return 0;
+    }
+    io.stderr(text);
+    return 1;
   }
   if (command !== "store") {
     io.stderr(`agl: unknown command '${command}'\n\n${mainHelp(serverVersion())}`);

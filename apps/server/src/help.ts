@@ -6,6 +6,12 @@ export function mainHelp(version: string): string {
 
 Usage:
   agl store [options]     Serve the LightningStore over HTTP (see 'agl store --help')
+  agl vllm <args...>      Run vLLM's OpenAI-compatible server, arguments passed through; checks
+                          that it returns token ids (see 'agl vllm --help')
+  agl agentops            Not needed here: the tracer instruments LLM clients itself and the
+                          store takes OTLP at /v1/traces (see 'agl agentops --help')
+  agl prometheus          Not needed here: every 'agl store' serves its metrics at
+                          /v1/prometheus/ (see 'agl prometheus --help')
   agl --version           Print the version
   agl --help              Print this help
 `;
