@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
@@ -35,4 +35,39 @@ describe("PGlite data-folder template", () => {
     ]);
     await again.close();
   }, 180_000);
+
+  it("works from a template that lost its empty folders (as npm pack and pnpm deploy drop them)", async () => {
+    const template = join(root, "packed-template");
+    const made = await createPgliteDriver({ dataDir: template });
+    await made.rows(sql`CREATE TABLE packed (v text)`);
+    await made.close();
+    const removed = removeEmptyDirs(template);
+    expect(removed).toContain("pg_notify");
+
+    const dataDir = join(root, "from-packed");
+    const db = await createPgliteDriver({ dataDir, template });
+    await db.rows(sql`INSERT INTO packed VALUES ('ok')`);
+    expect(await db.rows(sql`SELECT v FROM packed`)).toEqual([{ v: "ok" }]);
+    await db.close();
+    // And it reopens.
+    const reopened = await createPgliteDriver({ dataDir, template });
+    expect(await reopened.rows(sql`SELECT count(*)::int AS n FROM packed`)).toEqual([{ n: 1 }]);
+    await reopened.close();
+  }, 180_000);
 });
+
+/** Removes every empty folder under `dir` (deepest first); returns their paths relative to `dir`. */
+function removeEmptyDirs(dir: string, prefix = ""): string[] {
+  const removed: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const path = join(dir, entry.name);
+    const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    removed.push(...removeEmptyDirs(path, rel));
+    if (readdirSync(path).length === 0) {
+      rmdirSync(path);
+      removed.push(rel);
+    }
+  }
+  return removed;
+}

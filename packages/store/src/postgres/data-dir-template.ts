@@ -1,4 +1,4 @@
-import { cpSync } from "node:fs";
+import { cpSync, mkdirSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DATA_DIR_LOCK_NAME } from "./data-dir-lock.js";
@@ -9,6 +9,32 @@ import { DATA_DIR_LOCK_NAME } from "./data-dir-lock.js";
 // short leaves a folder without it, which the next start copies again.
 
 const MARKER = "PG_VERSION";
+
+// The folders initdb creates in every data folder (PostgreSQL 15-17), most of them empty at first.
+// Packing a template (npm pack / publish, pnpm deploy, git, zip) drops empty folders, and
+// PostgreSQL will not start without them, so a copy recreates them whatever the template kept.
+const POSTGRES_DATA_SUBDIRS = [
+  "global",
+  "pg_wal/archive_status",
+  "pg_wal/summaries",
+  "pg_commit_ts",
+  "pg_dynshmem",
+  "pg_notify",
+  "pg_serial",
+  "pg_snapshots",
+  "pg_subtrans",
+  "pg_twophase",
+  "pg_multixact/members",
+  "pg_multixact/offsets",
+  "base",
+  "pg_replslot",
+  "pg_tblspc",
+  "pg_stat",
+  "pg_stat_tmp",
+  "pg_xact",
+  "pg_logical/snapshots",
+  "pg_logical/mappings",
+];
 
 /** Whether `dataDir` holds no database yet. */
 export async function isFreshDataDir(dataDir: string): Promise<boolean> {
@@ -22,7 +48,8 @@ export async function isFreshDataDir(dataDir: string): Promise<boolean> {
 
 /**
  * Copies the initialised data folder `template` into the fresh folder `dataDir` (which may hold the
- * lock socket), `PG_VERSION` last. The caller holds the folder's lock.
+ * lock socket), `PG_VERSION` last, recreating the empty folders PostgreSQL needs (a packed
+ * template has lost them). The caller holds the folder's lock.
  */
 export async function copyDataDirTemplate(template: string, dataDir: string): Promise<void> {
   const entries = (await readdir(template)).filter(
@@ -33,5 +60,6 @@ export async function copyDataDirTemplate(template: string, dataDir: string): Pr
   for (const name of entries) {
     cpSync(join(template, name), join(dataDir, name), { recursive: true, force: true });
   }
+  for (const sub of POSTGRES_DATA_SUBDIRS) mkdirSync(join(dataDir, sub), { recursive: true });
   cpSync(join(template, MARKER), join(dataDir, MARKER), { force: true });
 }
