@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { StoreApi } from "./lib/api.js";
 import { ApiContext } from "./lib/api-context.js";
 import { useRoute } from "./lib/router.js";
@@ -10,12 +10,22 @@ import {
   SettingsContext,
   saveSettings,
 } from "./lib/settings.js";
+import { AnnotatePage } from "./pages/annotate-page.js";
+import { ResourcesPage } from "./pages/resources-page.js";
+import { RewardsPage } from "./pages/rewards-page.js";
 import { RolloutDetailPage } from "./pages/rollout-detail-page.js";
 import { RolloutsPage } from "./pages/rollouts-page.js";
 import { SettingsPage } from "./pages/settings-page.js";
+import { SpansPage } from "./pages/spans-page.js";
+import { WorkersPage } from "./pages/workers-page.js";
 
 const NAV: Array<{ path: string; label: string }> = [
   { path: "rollouts", label: "Rollouts" },
+  { path: "rewards", label: "Rewards" },
+  { path: "spans", label: "Spans" },
+  { path: "resources", label: "Resources" },
+  { path: "workers", label: "Workers" },
+  { path: "annotate", label: "Annotate" },
   { path: "settings", label: "Settings" },
 ];
 
@@ -38,6 +48,16 @@ function Page() {
   switch (first ?? "rollouts") {
     case "rollouts":
       return second ? <RolloutDetailPage rolloutId={second} /> : <RolloutsPage />;
+    case "rewards":
+      return <RewardsPage />;
+    case "spans":
+      return <SpansPage />;
+    case "resources":
+      return <ResourcesPage />;
+    case "workers":
+      return <WorkersPage />;
+    case "annotate":
+      return <AnnotatePage />;
     case "settings":
       return <SettingsPage />;
     default:
@@ -63,10 +83,12 @@ export function App({ initialSettings }: { initialSettings?: Settings }) {
         defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false, staleTime: 1000 } },
       }),
   );
-  // A new store or key makes every cached answer stale.
+  // A new store or key makes every cached answer stale: drop them and refetch what is shown.
+  const firstApi = useRef(api);
   useEffect(() => {
-    void api;
-    queryClient.clear();
+    if (firstApi.current === api) return;
+    firstApi.current = api;
+    void queryClient.resetQueries();
   }, [api, queryClient]);
   useTheme(settings.theme);
   const settingsValue = useMemo(

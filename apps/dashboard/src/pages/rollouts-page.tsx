@@ -250,7 +250,11 @@ export function RolloutsPage() {
           Refresh
         </button>
         <span className="muted small" data-testid="fetch-state">
-          {query.isFetching ? "updating…" : `updated ${formatTime(query.dataUpdatedAt / 1000).slice(11)}`}
+          {query.isFetching
+            ? "updating…"
+            : query.dataUpdatedAt
+              ? `updated ${formatTime(query.dataUpdatedAt / 1000).slice(11)}`
+              : ""}
         </span>
       </div>
       {query.data?.modeInBrowser ? (

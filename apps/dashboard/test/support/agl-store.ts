@@ -7,6 +7,12 @@ import { fileURLToPath } from "node:url";
 /** The repository root, from this file's place in apps/dashboard/test/support. */
 export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 
+/**
+ * The `agl` entry point the browser tests start: this checkout's build, or another one named by
+ * `AGL_E2E_SERVER_MAIN` (to try the dashboard against a different server build).
+ */
+export const serverMain = process.env.AGL_E2E_SERVER_MAIN || join(repoRoot, "apps/server/dist/main.js");
+
 /** A running `agl store` child process. */
 export interface AglStore {
   url: string;
@@ -23,7 +29,7 @@ export function startAglStore(args: string[] = ["--backend", "memory"]): Promise
     args.includes("--backend") || args.includes("--database-url") ? [] : ["--data-dir", dataDir];
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(repoRoot, "apps/server/dist/main.js"), "store", "--port", "0", ...dataArgs, ...args],
+    [serverMain, "store", "--port", "0", ...dataArgs, ...args],
     {
       env: { ...process.env, AGL_LOG_LEVEL: "info", AGL_LOG_FORMAT: "json" },
       stdio: ["ignore", "ignore", "pipe"],

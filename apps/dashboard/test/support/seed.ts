@@ -243,6 +243,10 @@ export async function seedStore(url: string, { bulk = 57, bigSpans = 2000 } = {}
       }
       i++;
     }
+    // runner-2 ends busy with one more rollout in progress.
+    const current = await store.dequeueRollout({ workerId: "runner-2" });
+    if (current)
+      await store.updateAttempt(current.rollout_id, current.attempt.attempt_id, { status: "running" });
     await store.updateWorker("runner-1", { heartbeatStats: { cpu_percent: 12.5, rollouts_done: 2 } });
     await store.updateWorker("runner-2", {
       heartbeatStats: { cpu_percent: 80, rollouts_done: claimed.length },
