@@ -241,9 +241,22 @@ export class StoreApi {
     );
   }
 
-  /** Every span of one attempt (or of the rollout when `attemptId` is null), by sequence id. */
-  querySpans(rolloutId: string, attemptId: string | null, signal?: AbortSignal) {
-    const query: Query = { rollout_id: rolloutId, attempt_id: attemptId, limit: -1 };
+  /**
+   * The spans of one attempt (or of the rollout when `attemptId` is null) by sequence id; all of
+   * them unless a page is given.
+   */
+  querySpans(
+    rolloutId: string,
+    attemptId: string | null,
+    signal?: AbortSignal,
+    page = { limit: -1, offset: 0 },
+  ) {
+    const query: Query = {
+      rollout_id: rolloutId,
+      attempt_id: attemptId,
+      limit: page.limit,
+      offset: page.offset || undefined,
+    };
     return this.call<PaginatedResult<Span>>("GET", `/spans${queryString(query)}`, undefined, signal);
   }
 

@@ -21,6 +21,8 @@ import { useParams } from "../lib/router.js";
 import { spanKey } from "../lib/span-tree.js";
 
 const TABS = ["trace", "triplets", "annotate", "rollout"] as const;
+/** Spans drawn before the rest of a big attempt has arrived. */
+const FIRST_SPANS = 2000;
 type Tab = (typeof TABS)[number];
 
 function AttemptsTable({
@@ -105,14 +107,28 @@ export function RolloutDetailPage({ rolloutId }: { rolloutId: string }) {
   const latest = attemptList.at(-1) ?? null;
   const attemptId = params.get("attempt") ?? latest?.attempt_id ?? null;
   const finished = rollout.data ? ["succeeded", "failed", "cancelled"].includes(rollout.data.status) : false;
+  // A big attempt loads in two steps: the first spans (by sequence id, so parents mostly come
+  // before their children) are drawn at once, the rest follows in a second request.
   const spans = useQuery({
-    queryKey: ["spans", rolloutId, attemptId],
+    queryKey: ["spans", rolloutId, attemptId, "first"],
     enabled: attemptId !== null,
-    // A finished rollout's spans rarely change: refresh them less eagerly.
+    // A finished rollout's spans rarely change: no live refresh for them.
     refetchInterval: finished ? false : live,
-    queryFn: ({ signal }) => api.querySpans(rolloutId, attemptId, signal),
+    queryFn: ({ signal }) => api.querySpans(rolloutId, attemptId, signal, { limit: FIRST_SPANS, offset: 0 }),
   });
-  const spanList = spans.data?.items ?? [];
+  const total = spans.data?.total ?? 0;
+  const restSpans = useQuery({
+    queryKey: ["spans", rolloutId, attemptId, "rest", total],
+    enabled: attemptId !== null && total > FIRST_SPANS,
+    refetchInterval: finished ? false : live,
+    queryFn: ({ signal }) => api.querySpans(rolloutId, attemptId, signal, { limit: -1, offset: FIRST_SPANS }),
+  });
+  const spanList = useMemo(
+    () =>
+      restSpans.data ? [...(spans.data?.items ?? []), ...restSpans.data.items] : (spans.data?.items ?? []),
+    [spans.data, restSpans.data],
+  );
+  const loadingRest = total > FIRST_SPANS && !restSpans.data;
   const selectedKey = params.get("span");
   const selectedSpan = useMemo(
     () => (selectedKey === null ? undefined : spanList.find((s) => spanKey(s) === selectedKey)),
@@ -223,25 +239,40 @@ export function RolloutDetailPage({ rolloutId }: { rolloutId: string }) {
         <Loading what="Loading spans" />
       ) : spanList.length === 0 ? (
         <Empty title="This attempt has no spans yet." hint="Spans appear here as the runner writes them." />
+      ) : loadingRest && tab === "triplets" ? (
+        <Loading what={`Loading ${total} spans`} />
       ) : tab === "triplets" ? (
         <TripletsView spans={spanList} onSelect={(s) => setParams({ tab: null, span: spanKey(s) })} />
       ) : (
-        <div className="detail">
-          <Waterfall
-            spans={spanList}
-            selectedKey={selectedKey}
-            onSelect={(key) => setParams({ span: key }, true)}
-          />
-          <div className="panel">
-            {selectedSpan ? (
-              <SpanPanel key={selectedKey} span={selectedSpan} />
-            ) : (
-              <div className="muted">
-                Select a span to see its attributes, events, rewards and, for LLM calls, the chat.
+        <>
+          {loadingRest ? (
+            <div className="notice small" role="status">
+              Showing the first {spanList.length} of {total} spans; loading the rest…
+            </div>
+          ) : null}
+          {restSpans.isError ? <ErrorBox error={restSpans.error} /> : null}
+          <div className="detail">
+            {loadingRest ? (
+              <div className="notice small" role="status" style={{ gridColumn: "1 / -1", margin: 0 }}>
+                Showing the first {spanList.length} of {total} spans; loading the rest…
               </div>
-            )}
+            ) : null}
+            <Waterfall
+              spans={spanList}
+              selectedKey={selectedKey}
+              onSelect={(key) => setParams({ span: key }, true)}
+            />
+            <div className="panel">
+              {selectedSpan ? (
+                <SpanPanel key={selectedKey} span={selectedSpan} />
+              ) : (
+                <div className="muted">
+                  Select a span to see its attributes, events, rewards and, for LLM calls, the chat.
+                </div>
+              )}
+            </div>
           </div>
-        </div>
+        </>
       )}
     </section>
   );

@@ -4,7 +4,7 @@ import { type DashboardEnv, startDashboardEnv } from "../support/dashboard-env.j
 let env: DashboardEnv;
 
 beforeAll(async () => {
-  env = await startDashboardEnv();
+  env = await startDashboardEnv({ bigSpans: 2500 });
 });
 
 afterAll(async () => {
@@ -129,6 +129,9 @@ describe("Rollout detail page in Chromium", () => {
 
   it(`keeps an attempt with thousands of spans virtualised`, async () => {
     const { page } = env.browser;
+    const second = page.waitForRequest(
+      (r) => r.url().includes("/v1/agl/spans?") && r.url().includes("offset=2000"),
+    );
     await env.open(`#/rollouts/${env.seeded.bigRolloutId}`);
     const wf = page.getByTestId("waterfall");
     await wf.locator(".wf-row").first().waitFor();
@@ -140,6 +143,8 @@ describe("Rollout detail page in Chromium", () => {
       el.scrollTop = el.scrollHeight;
     });
     await wf.locator('.wf-row[data-span-name="last-span"]').waitFor();
+    // The first 2,000 spans were drawn first, the rest came in a second request.
+    await second;
     await env.browser.screenshot("rollout-big");
   });
 
