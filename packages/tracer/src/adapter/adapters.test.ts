@@ -1,5 +1,11 @@
 // Runtime contract checklist §9 "Adapters", items #75–#97, with Quirks A7 and A8.
 import { type Span, SpanSchema } from "@agentlightning/types";
+import { context, trace } from "@opentelemetry/api";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
 import {
   agentSpan,
@@ -144,6 +150,20 @@ describe("TraceTree (#75–#78)", () => {
     expect(tree.findId("inner")!.children.map((c) => c.id)).toEqual(["llm"]);
     // The twin has the same interval as outer: slack 0 is never chosen, so it stays at the root.
     expect(tree.findId("root")!.children.map((c) => c.id)).toEqual(["outer", "twin"]);
+  });
+
+  it("A8: a move never makes a cycle, even when an earlier move put the best envelope inside the child", () => {
+    // P moves under N, a (long) child of Q; Q's tightest envelope is then P, now inside Q's own subtree.
+    const root = makeSpan({ id: "root", name: "root", start: -1, end: 30 });
+    const p = makeSpan({ id: "p", parent: "root", name: "p", start: 3, end: 7 });
+    const q = makeSpan({ id: "q", parent: "root", name: "q", start: 4, end: 6 });
+    const n = makeSpan({ id: "n", parent: "q", name: "n", start: 0, end: 10 });
+    const r = makeSpan({ id: "r", parent: "root", name: "r", start: 20, end: 21 });
+    const tree = TraceTree.fromSpans([root, p, q, n, r]);
+    tree.repairHierarchy();
+    expect(tree.children.map((c) => c.id)).toEqual(["q", "r"]);
+    expect(tree.findId("n")!.children.map((c) => c.id)).toEqual(["p"]);
+    expect(tree.traverse().map((x) => x.id)).toEqual(["root", "q", "n", "p", "r"]);
   });
 
   it("A8: a child is never moved into its own subtree", () => {
@@ -656,5 +676,27 @@ describe("TraceToMessages (#95–#97)", () => {
       attributes: { "gen_ai.prompt.0.content": "x" },
     });
     expect(() => new TraceToMessages().adapt([bad])).toThrow(/span bad .*gen_ai\.prompt\.0\.role/);
+  });
+});
+
+describe("TracerTraceToTriplet over raw OpenTelemetry spans (§5.3)", () => {
+  it("converts ReadableSpans with dummy ids, then adapts", () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const otel = provider.getTracer("test");
+    const root = otel.startSpan("agent", { attributes: { "agent.name": "raw-agent" } });
+    const parent = trace.setSpan(context.active(), root);
+    otel
+      .startSpan(
+        "openai.chat.completion",
+        { attributes: { "gen_ai.response.id": "raw-1", prompt_token_ids: [1], response_token_ids: [2] } },
+        parent,
+      )
+      .end();
+    root.end();
+    const triplets = new TracerTraceToTriplet().adapt(exporter.getFinishedSpans());
+    expect(triplets.map((t) => [t.metadata.response_id, t.metadata.agent_name, t.prompt.token_ids])).toEqual([
+      ["raw-1", "raw-agent", [1]],
+    ]);
   });
 });

@@ -153,8 +153,9 @@ export class LlmProxyTraceToTriplet extends TraceAdapter<ProxyTriplet[]> {
         keptParents.has(span.span_id)
       );
     };
+    const bySpanId = new Map(sorted.map((span) => [span.span_id, span]));
     for (const entry of dropped) {
-      const span = sorted.find((s) => s.span_id === entry.spanId)!;
+      const span = bySpanId.get(entry.spanId)!;
       if (entry.reason === "no_token_ids" && covered(span)) {
         entry.reason = "covered_by_llm_call";
         entry.detail = `no token ids of its own; the same request's ${RAW_GEN_AI_REQUEST} span carries them`;
@@ -177,8 +178,14 @@ export class LlmProxyTraceToTriplet extends TraceAdapter<ProxyTriplet[]> {
       const value = readReward(span, { logger: this.logger, notes });
       if (value !== null) rewards.push([span.sequence_id, value]);
     }
+    // Rewards in ascending sequence order; `waiting` holds the unrewarded calls with a smaller
+    // sequence id, latest on top (calls are already in sequence order).
+    const waiting: Call[] = [];
+    let nextCall = 0;
     for (const [sequence, value] of rewards.sort((a, b) => a[0] - b[0])) {
-      const call = calls.findLast((c) => c.span.sequence_id < sequence && c.triplet.reward === null);
+      while (nextCall < calls.length && calls[nextCall]!.span.sequence_id < sequence)
+        waiting.push(calls[nextCall++]!);
+      const call = waiting.pop();
       if (call !== undefined) call.triplet.reward = value;
       else if (calls.length > 0) {
         notes.add(

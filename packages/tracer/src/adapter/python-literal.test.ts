@@ -110,3 +110,11 @@ describe("proxy token ids in every form", () => {
     });
   });
 });
+
+describe("long literals", () => {
+  it("parses a repr with thousands of token ids (linear, no copy of the rest per token)", () => {
+    const ids = Array.from({ length: 20_000 }, (_, i) => i);
+    const text = `[{'finish_reason': 'stop', 'token_ids': [${ids.join(", ")}], 'logprobs': None}]`;
+    expect(proxyResponseTokenIds({ "llm.hosted_vllm.choices": text })).toEqual(ids);
+  });
+});

@@ -24,6 +24,12 @@ const ESCAPES: Record<string, string> = {
   "\n": "",
 };
 
+const WHITESPACE = new Set([" ", "\t", "\n", "\r", "\f", "\v"]);
+const STRING_PREFIX = /([bBuU]?[rR]?|[rR][bB]?)(?=['"])/y;
+const CONSTANT = /(True|False|None)\b/y;
+const NUMBER = /[-+]?(?:\d[\d_]*\.?[\d_]*(?:[eE][-+]?\d+)?|\.\d[\d_]*(?:[eE][-+]?\d+)?|inf\b|nan\b)/y;
+const HEX_ESCAPE = /(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/y;
+
 /**
  * A recursive-descent parser of Python literals: strings (single, double or triple quotes, with
  * escapes and `b`/`u`/`r` prefixes), numbers, `True`/`False`/`None`, lists, tuples, dicts and sets
@@ -41,7 +47,7 @@ class PythonLiteralParser {
   }
 
   private skipSpace(): void {
-    while (this.pos < this.text.length && /\s/.test(this.text[this.pos]!)) this.pos++;
+    while (this.pos < this.text.length && WHITESPACE.has(this.text[this.pos]!)) this.pos++;
   }
 
   private peek(): string {
@@ -54,6 +60,12 @@ class PythonLiteralParser {
     this.pos++;
   }
 
+  /** Matches `pattern` (a sticky regex) at the cursor, without copying the rest of the text. */
+  private match(pattern: RegExp): RegExpExecArray | null {
+    pattern.lastIndex = this.pos;
+    return pattern.exec(this.text);
+  }
+
   private value(): unknown {
     this.skipSpace();
     const ch = this.peek();
@@ -61,25 +73,22 @@ class PythonLiteralParser {
     if (ch === "(") return this.sequence("(", ")");
     if (ch === "{") return this.braces();
     if (ch === "'" || ch === '"') return this.string(false);
-    const prefix = /^([bBuU]?[rR]?|[rR][bB]?)(?=['"])/.exec(this.text.slice(this.pos));
+    const prefix = this.match(STRING_PREFIX);
     if (prefix?.[1]) {
       this.pos += prefix[1].length;
       return this.string(/r/i.test(prefix[1]));
     }
-    const word = /^(True|False|None)\b/.exec(this.text.slice(this.pos));
+    const word = this.match(CONSTANT);
     if (word) {
       this.pos += word[1]!.length;
       return word[1] === "True" ? true : word[1] === "False" ? false : null;
     }
-    const number =
-      /^[-+]?(?:\d[\d_]*\.?[\d_]*(?:[eE][-+]?\d+)?|\.\d[\d_]*(?:[eE][-+]?\d+)?|inf\b|nan\b)/.exec(
-        this.text.slice(this.pos),
-      );
+    const number = this.match(NUMBER);
     if (number) {
       this.pos += number[0].length;
       const clean = number[0].replaceAll("_", "");
-      if (/inf$/.test(clean)) return clean.startsWith("-") ? -Infinity : Infinity;
-      if (/nan$/.test(clean)) return Number.NaN;
+      if (clean.endsWith("inf")) return clean.startsWith("-") ? -Infinity : Infinity;
+      if (clean.endsWith("nan")) return Number.NaN;
       return Number(clean);
     }
     throw new LiteralSyntaxError(`unexpected ${JSON.stringify(ch)} at ${this.pos}`);
@@ -156,7 +165,8 @@ class PythonLiteralParser {
       const ch = this.text[this.pos]!;
       if (ch === "\\" && !raw) {
         const next = this.text[this.pos + 1] ?? "";
-        const hex = /^(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/.exec(this.text.slice(this.pos + 1));
+        HEX_ESCAPE.lastIndex = this.pos + 1;
+        const hex = HEX_ESCAPE.exec(this.text);
         if (hex) {
           out += String.fromCodePoint(Number.parseInt(hex[1]!.slice(1), 16));
           this.pos += 1 + hex[1]!.length;

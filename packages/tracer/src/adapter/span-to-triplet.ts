@@ -5,7 +5,7 @@
  * producer writes).
  */
 import type { Logger, Span } from "@agentlightning/types";
-import { filterAndUnflattenAttributes } from "../utils/attributes.js";
+import { unflattenAttributes } from "../utils/attributes.js";
 import { asIntList, parseLooseLiteral } from "./python-literal.js";
 import { firstString, RESPONSE_ID_KEYS, type ReadContext } from "./span-reading.js";
 
@@ -69,11 +69,17 @@ function isEmpty(value: unknown): boolean {
  * dotted key is present (the Python adapter would fail on it).
  */
 export function unflattenUnder(attributes: Readonly<Record<string, unknown>>, prefix: string): unknown {
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(attributes)) if (key !== prefix) rest[key] = value;
-  const nested = filterAndUnflattenAttributes(rest, prefix);
-  if (!isEmpty(nested) || !(prefix in attributes)) return nested;
-  return parseLooseLiteral(attributes[prefix]);
+  const dotted = `${prefix}.`;
+  const under: Record<string, unknown> = {};
+  let found = false;
+  for (const key in attributes) {
+    if (key.startsWith(dotted) && Object.hasOwn(attributes, key)) {
+      under[key.slice(dotted.length)] = attributes[key];
+      found = true;
+    }
+  }
+  if (found) return unflattenAttributes(under);
+  return Object.hasOwn(attributes, prefix) ? parseLooseLiteral(attributes[prefix]) : {};
 }
 
 function firstNonEmpty(attributes: Readonly<Record<string, unknown>>, prefixes: readonly string[]): unknown {
@@ -129,6 +135,8 @@ export function extractPromptImageUrls(raw: unknown): string[] {
     if (!isRecord(message) || !("content" in message)) continue;
     let content = message.content;
     if (typeof content === "string") {
+      // Only a content-part array can hold images; skip parsing plain text (exceptions are costly).
+      if (!content.trimStart().startsWith("[")) continue;
       try {
         content = JSON.parse(content);
       } catch {

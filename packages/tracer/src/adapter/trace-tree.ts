@@ -6,6 +6,7 @@ import { AglError, type Logger, type Span, silentLogger } from "@agentlightning/
 import { AGL_OPERATION, AGL_REWARD, AGL_VIRTUAL, LightningSpanAttributes } from "../semconv.js";
 import type { DropReason } from "./diagnostics.js";
 import { proxyPromptTokenIds, proxyResponseTokenIds } from "./proxy-token-ids.js";
+import { repairHierarchy } from "./repair-hierarchy.js";
 import { firstString, RESPONSE_ID_KEYS, type ReadContext, readReward } from "./span-reading.js";
 import { spanToTriplet, type TracerTriplet } from "./span-to-triplet.js";
 
@@ -312,37 +313,11 @@ export class TraceTree {
    * Moves spans that an instrumentation hung directly under the root into the span that envelopes
    * them most tightly in time (smallest positive slack), so that LLM calls end up under the agent
    * that made them. A chain of single children is followed first (a session wrapper). Only
-   * root-level children move (Quirk A8), and never into their own subtree.
+   * root-level children move (Quirk A8), and never into their own subtree. Ties of equal slack go
+   * to the node first in depth-first order; the cost grows with spans × nesting depth, not spans².
    */
   repairHierarchy(): void {
-    if (this.children.length === 1) {
-      this.children[0]!.repairHierarchy();
-      return;
-    }
-    for (const child of [...this.children]) {
-      if (this.children.length <= 1) break;
-      const childStart = child.startTime;
-      const childEnd = child.endTime;
-      if (childStart === null || childEnd === null) continue;
-      const own = new Set(child.traverse());
-      let best: TraceTree | null = null;
-      let bestSlack = Number.POSITIVE_INFINITY;
-      for (const candidate of this.traverse()) {
-        if (candidate === this || own.has(candidate)) continue;
-        const start = candidate.startTime;
-        const end = candidate.endTime;
-        if (start === null || end === null || start > childStart || end < childEnd) continue;
-        const slack = end - childEnd + (childStart - start);
-        if (slack > 0 && slack < bestSlack) {
-          best = candidate;
-          bestSlack = slack;
-        }
-      }
-      if (best !== null) {
-        this.children = this.children.filter((c) => c !== child);
-        best.children.push(child);
-      }
-    }
+    repairHierarchy(this);
   }
 
   /**

@@ -3,6 +3,8 @@
  * LLM call, with rewards matched from reward spans. Tells why when LLM calls do not make it.
  */
 import { AglError, type Logger, type Span, silentLogger } from "@agentlightning/types";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { otelSpanToSpan } from "../tracer/span-conversion.js";
 import { TraceAdapter } from "./adapter.js";
 import { type AdaptDiagnostics, type DroppedSpan, logAdaptOutcome } from "./diagnostics.js";
 import { anyResponseId, looksLikeLlmCall, readReward } from "./span-reading.js";
@@ -28,6 +30,20 @@ export interface TracerTraceToTripletOptions {
   skipEmptyTokenSpans?: boolean;
   /** Where the warning about a trace that yields nothing goes (default: silent). */
   logger?: Logger;
+}
+
+function isReadableSpan(span: Span | ReadableSpan): span is ReadableSpan {
+  return typeof (span as ReadableSpan).spanContext === "function";
+}
+
+/** Stored spans as they are; raw OpenTelemetry spans converted with placeholder ids. */
+function toStoredSpans(spans: readonly (Span | ReadableSpan)[]): readonly Span[] {
+  if (!spans.some(isReadableSpan)) return spans as readonly Span[];
+  return spans.map((span) =>
+    isReadableSpan(span)
+      ? otelSpanToSpan(span, { rolloutId: "dummy", attemptId: "dummy", sequenceId: 0 })
+      : span,
+  );
 }
 
 function checkRegExp(option: string, value: string | RegExp): RegExp {
@@ -89,13 +105,18 @@ export class TracerTraceToTriplet extends TraceAdapter<TracerTriplet[]> {
     this.logger = options.logger ?? silentLogger;
   }
 
-  /** The triplets of the trace (empty for no spans); see the class for the warning it logs. */
-  adapt(spans: readonly Span[]): TracerTriplet[] {
-    const result = this.adaptWithDiagnostics(spans);
+  /**
+   * The triplets of the trace (empty for no spans); see the class for the warning it logs. Raw
+   * OpenTelemetry spans (`ReadableSpan`) are converted first, with rollout and attempt ids
+   * `"dummy"` and sequence id 0, as the Python adapter does.
+   */
+  adapt(spans: readonly (Span | ReadableSpan)[]): TracerTriplet[] {
+    const stored = toStoredSpans(spans);
+    const result = this.adaptWithDiagnostics(stored);
     logAdaptOutcome(
       "TracerTraceToTriplet",
       result,
-      spans.map((span) => span.name),
+      stored.map((span) => span.name),
       this.logger,
     );
     return result.triplets;
@@ -106,7 +127,8 @@ export class TracerTraceToTriplet extends TraceAdapter<TracerTriplet[]> {
    * filter, `llmCallMatch` not matching, no token ids with `skipEmptyTokenSpans`, dedup, inside a
    * reward operation), the triplets left without a reward, and trace-level notes. Logs nothing.
    */
-  adaptWithDiagnostics(spans: readonly Span[]): AdaptDiagnostics<TracerTriplet> {
+  adaptWithDiagnostics(input: readonly (Span | ReadableSpan)[]): AdaptDiagnostics<TracerTriplet> {
+    const spans = toStoredSpans(input);
     const notes = new Set<string>();
     if (spans.length === 0) {
       return {

@@ -89,32 +89,32 @@ export function flattenAttributes(value: unknown, options: FlattenOptions = {}):
   return out;
 }
 
-// Containers built while unflattening; a null prototype so that keys like "__proto__" are data.
-type Tree = { [key: string]: unknown };
-const TREE = Symbol("tree");
-function newTree(): Tree {
-  const tree = Object.create(null) as Tree;
-  Object.defineProperty(tree, TREE, { value: true });
-  return tree;
-}
-function isTree(value: unknown): value is Tree {
-  return typeof value === "object" && value !== null && (value as { [TREE]?: boolean })[TREE] === true;
+// Containers built while unflattening: a class of its own, so that no leaf value (even a Map) is
+// mistaken for one, and a Map, so that keys like "__proto__" are plain data.
+class TreeNode {
+  readonly entries = new Map<string, unknown>();
 }
 
 /** Object keys exactly "0".."n-1" (as canonical integers) in some order. */
 function isIndexKeys(keys: string[]): boolean {
   if (keys.length === 0) return false;
-  const seen = new Set(keys);
-  for (let i = 0; i < keys.length; i++) if (!seen.has(String(i))) return false;
+  for (const key of keys) {
+    const index = Number(key);
+    if (!Number.isInteger(index) || index < 0 || index >= keys.length || String(index) !== key) return false;
+  }
   return true;
 }
 
 function finishTree(node: unknown): unknown {
-  if (!isTree(node)) return node;
-  const keys = Object.keys(node);
-  if (isIndexKeys(keys)) return keys.map((_, i) => finishTree(node[String(i)]));
+  if (!(node instanceof TreeNode)) return node;
+  const keys = [...node.entries.keys()];
+  if (isIndexKeys(keys)) {
+    const list = new Array<unknown>(keys.length);
+    for (const [key, value] of node.entries) list[Number(key)] = finishTree(value);
+    return list;
+  }
   // Object.fromEntries defines data properties, so a "__proto__" key stays an ordinary key.
-  return Object.fromEntries(keys.map((key) => [key, finishTree(node[key])]));
+  return Object.fromEntries(keys.map((key) => [key, finishTree(node.entries.get(key))]));
 }
 
 /**
@@ -128,23 +128,26 @@ function finishTree(node: unknown): unknown {
  * ```
  */
 export function unflattenAttributes(flat: FlatAttributes): unknown {
-  const root = newTree();
-  for (const [key, value] of Object.entries(flat)) {
-    const parts = key.split(".");
+  const root = new TreeNode();
+  for (const key in flat) {
+    if (!Object.hasOwn(flat, key)) continue;
+    const value = flat[key];
     let node = root;
-    for (const part of parts.slice(0, -1)) {
-      const next = node[part];
-      if (isTree(next)) {
-        node = next;
-      } else {
+    let from = 0;
+    for (let dot = key.indexOf(".", from); dot !== -1; dot = key.indexOf(".", from)) {
+      const part = key.slice(from, dot);
+      const next = node.entries.get(part);
+      if (next instanceof TreeNode) node = next;
+      else {
         // A leaf already sitting here loses against the nested structure.
-        const tree = newTree();
-        node[part] = tree;
+        const tree = new TreeNode();
+        node.entries.set(part, tree);
         node = tree;
       }
+      from = dot + 1;
     }
-    const last = parts[parts.length - 1]!;
-    if (!isTree(node[last])) node[last] = value;
+    const last = key.slice(from);
+    if (!(node.entries.get(last) instanceof TreeNode)) node.entries.set(last, value);
   }
   return finishTree(root);
 }
