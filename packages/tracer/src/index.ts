@@ -32,7 +32,12 @@ export type {
   TraceTreeJson,
   TrajectoryOptions,
 } from "./adapter/trace-tree.js";
-export { DEFAULT_LLM_CALL_MATCH, TraceTree, VIRTUAL_ROOT_ID } from "./adapter/trace-tree.js";
+export {
+  CLOCK_RESOLUTION_SECONDS,
+  DEFAULT_LLM_CALL_MATCH,
+  TraceTree,
+  VIRTUAL_ROOT_ID,
+} from "./adapter/trace-tree.js";
 export type { TracerTraceToTripletOptions } from "./adapter/tracer-trace-to-triplet.js";
 export { TracerTraceToTriplet } from "./adapter/tracer-trace-to-triplet.js";
 export {

@@ -72,6 +72,7 @@ describe.each(STORE_KINDS)("adapters over OtelTracer spans (%s store)", (kind) =
       await operationScope({ name: "solve", attributes: { "agent.name": "solver" } }, async () => {
         llmCall(otel, "resp-1", "Weather in Paris?", { fn: "get_weather", args: '{"city":"Paris"}' });
         await new Promise((resolve) => setTimeout(resolve, 2));
+        // The reward below is emitted right after this call: within the same millisecond, often.
         llmCall(otel, "resp-2", "Summarise");
       });
       await operationScope({ name: "agentlightning.reward" }, async () => {

@@ -383,6 +383,18 @@ describe("TraceTree.toTrajectory and TracerTraceToTriplet (#79–#88)", () => {
     expect(new TracerTraceToTriplet().adapt(spans).map((t) => t.reward)).toEqual([0.2, 0.1]);
   });
 
+  it("a reward starting within the millisecond a call ended still counts as after it (OTel JS start times are whole ms)", () => {
+    const spans = [
+      makeSpan({ id: "root", name: "session", start: 0, end: 10 }),
+      llmCallSpan({ id: "c1", parent: "root", start: 1, end: 1.5 }),
+      llmCallSpan({ id: "c2", parent: "root", start: 2.0, end: 2.0006 }),
+      rewardSpan({ id: "r", parent: "root", start: 2.0, value: 1 }),
+    ];
+    expect(new TracerTraceToTriplet().adapt(spans).map((t) => t.reward)).toEqual([null, 1]);
+    const late = [...spans.slice(0, 3), rewardSpan({ id: "r", parent: "root", start: 1.9, value: 1 })];
+    expect(new TracerTraceToTriplet().adapt(late).map((t) => t.reward)).toEqual([1, null]);
+  });
+
   it("#87 LLM calls inside an agentlightning.reward operation produce no triplets", () => {
     const spans = [
       makeSpan({ id: "root", name: "session", start: 0, end: 10 }),

@@ -64,6 +64,14 @@ export interface TrajectoryOptions {
 /** The default LLM-call span name rule: the spans the OpenAI instrumentation writes. */
 export const DEFAULT_LLM_CALL_MATCH = "openai\\.chat\\.completion";
 
+/**
+ * How far a call's end may pass a reward's start and still count as "before" it. OpenTelemetry JS
+ * takes span start times from `Date.now()` (whole milliseconds) and end times from the
+ * high-resolution clock, so a reward emitted within a millisecond of a call's end can appear to
+ * start before that call ended. Without this, the last call of a fast agent loses its reward.
+ */
+export const CLOCK_RESOLUTION_SECONDS = 0.001;
+
 /** The id of the synthetic root that joins several roots. */
 export const VIRTUAL_ROOT_ID = "virtual-root";
 
@@ -415,7 +423,7 @@ export class TraceTree {
       for (let i = candidates.length - 1; i >= 0; i--) {
         const call = candidates[i]!;
         const end = call.endTime;
-        if (end === null || start === null || end > start) continue;
+        if (end === null || start === null || end > start + CLOCK_RESOLUTION_SECONDS) continue;
         if (rewards.get(call.id) !== null) continue;
         rewards.set(call.id, value);
         return;
