@@ -39,3 +39,30 @@ export { createTripletApp } from "./external-trainer/triplet-app.js";
 export { VERL } from "./external-trainer/verl.js";
 export type { RandomSource } from "./random.js";
 export { seededRandom } from "./random.js";
+
+// The LLM proxy (src/llm-proxy/).
+export type {
+  BalancingStrategy,
+  LLMProxyCallback,
+  LLMProxyMiddleware,
+  LLMProxyOptions,
+  LLMProxyStopOptions,
+  ModelBackendParams,
+  ModelListEntry,
+  OpenAIStreamOptions,
+  ProxyCallRecord,
+} from "./llm-proxy/index.js";
+export {
+  anthropicStreamEvents,
+  buildProxySpans,
+  DEFAULT_PROXY_CALLBACKS,
+  DEFAULT_PROXY_MIDDLEWARES,
+  LLMProxy,
+  ModelListEntrySchema,
+  ModelListSchema,
+  openAIStreamEvents,
+  PROXY_SPAN_NAMES,
+  SSE_HEADERS,
+  StreamAccumulator,
+  splitContent,
+} from "./llm-proxy/index.js";
