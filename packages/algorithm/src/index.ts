@@ -37,9 +37,6 @@ export { datasetItem, datasetLength, datasetToArray } from "./dataset.js";
 export type { RolloutTriplets, TripletAppOptions } from "./external-trainer/triplet-app.js";
 export { createTripletApp } from "./external-trainer/triplet-app.js";
 export { VERL } from "./external-trainer/verl.js";
-export type { RandomSource } from "./random.js";
-export { seededRandom } from "./random.js";
-
 // The LLM proxy (src/llm-proxy/).
 export type {
   BalancingStrategy,
@@ -66,3 +63,5 @@ export {
   StreamAccumulator,
   splitContent,
 } from "./llm-proxy/index.js";
+export type { RandomSource } from "./random.js";
+export { seededRandom } from "./random.js";

@@ -133,6 +133,24 @@ describe.each([
     }
   });
 
+  it("a call is in the store when its answer (or the end of its stream) arrives, without flush()", async () => {
+    await start();
+    const rollout = await fixture.store.startRollout({ input: null });
+    const url = `${proxy.url}/rollout/${rollout.rollout_id}/attempt/${rollout.attempt.attempt_id}/v1/chat/completions`;
+    await postJson(url, { model: "policy", messages: [{ role: "user", content: "plain" }] });
+    expect(spansNamed(await spansOf(rollout.rollout_id), "raw_gen_ai_request")).toHaveLength(1);
+    const streamed = await fetch(url, {
+      method: "POST",
+      body: JSON.stringify({
+        model: "policy",
+        messages: [{ role: "user", content: "streamed" }],
+        stream: true,
+      }),
+    });
+    expect((await readStream(streamed)).done).toBe(true);
+    expect(spansNamed(await spansOf(rollout.rollout_id), "raw_gen_ai_request")).toHaveLength(2);
+  });
+
   it("#133: a prefixed request reaches the backend without the prefix, with the backend model id and return_token_ids", async () => {
     await start();
     const rollout = await fixture.store.startRollout({ input: null });

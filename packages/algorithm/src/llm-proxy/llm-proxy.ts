@@ -65,6 +65,15 @@ export interface LLMProxyOptions {
   backendCooldownMs?: number;
   /** Backend answer timeout (504 after it). Default 600 000 ms. */
   timeoutMs?: number;
+  /**
+   * When a call's spans are written. `before-response` (default): the answer (the end of a
+   * stream) is sent once they are stored, so whoever acts on the answer (the agent's reward, the
+   * runner completing the attempt, a trainer reading the spans) finds the call in the store; costs
+   * one store write per call on the response path (in process: a fraction of a millisecond; over
+   * HTTP: round trips to the store). `background`: the answer goes out at once and the spans follow
+   * (call {@link LLMProxy.flush} before reading them).
+   */
+  spanWrites?: "before-response" | "background";
   /** Receives the proxy's logs. Silent by default. */
   logger?: Logger;
 }
@@ -178,6 +187,7 @@ export class LLMProxy {
       recording: () =>
         this.middlewares.includes("rollout_attempt") && this.callbacks.includes("opentelemetry"),
       inspecting: () => this.middlewares.includes("message_inspection"),
+      spansBeforeResponse: () => (options.spanWrites ?? "before-response") === "before-response",
     });
   }
 

@@ -38,6 +38,8 @@ export interface ProxyAppContext {
   recording(): boolean;
   /** Requests and responses are logged at debug level (`message_inspection` middleware). */
   inspecting(): boolean;
+  /** The answer (the end of a stream) waits until the call's spans are stored. */
+  spansBeforeResponse(): boolean;
 }
 
 interface Routing {
@@ -255,7 +257,7 @@ async function handleCompletion(ctx: ProxyAppContext, c: Context, kind: Kind, ro
     break;
   }
 
-  const record = (result: Json | null, error: string | null, finishedAt = nowSeconds()) => {
+  const record = (result: Json | null, error: string | null, finishedAt = nowSeconds()): Promise<void> => {
     if (ctx.inspecting()) {
       ctx.logger.debug(`LLM proxy: ${kind} call to ${backend?.apiBase ?? "no backend"}`, {
         request: body,
@@ -263,8 +265,8 @@ async function handleCompletion(ctx: ProxyAppContext, c: Context, kind: Kind, ro
         error,
       });
     }
-    if (sequence === null) return;
-    void sequence.then((sequenceId) => {
+    if (sequence === null) return Promise.resolve();
+    return sequence.then((sequenceId) => {
       if (sequenceId === null || routing === null) return;
       const call: ProxyCallRecord = {
         rolloutId: routing.rolloutId,
@@ -280,9 +282,12 @@ async function handleCompletion(ctx: ProxyAppContext, c: Context, kind: Kind, ro
         finishedAt,
         error,
       };
-      ctx.writer.enqueue(() => buildProxySpans(call));
+      return ctx.writer.enqueue(() => buildProxySpans(call));
     });
   };
+  // What the answer waits for: the call's spans stored (default), or only its sequence id.
+  const settle = (recorded: Promise<void>): Promise<unknown> =>
+    ctx.spansBeforeResponse() ? recorded : (sequence ?? recorded);
 
   if (response === undefined || backend === undefined) {
     const timedOut = failures.some((f) => String(describe(f.error)).startsWith("no answer within"));
@@ -297,11 +302,12 @@ async function handleCompletion(ctx: ProxyAppContext, c: Context, kind: Kind, ro
           ),
         )
       : unreachable(model, failures);
-    record(
-      null,
-      `backend unreachable: ${failures.map((f) => `${f.backend.apiBase}: ${describe(f.error)}`).join("; ")}`,
+    await settle(
+      record(
+        null,
+        `backend unreachable: ${failures.map((f) => `${f.backend.apiBase}: ${describe(f.error)}`).join("; ")}`,
+      ),
     );
-    await sequence;
     return reply;
   }
   const chosen = backend;
@@ -310,8 +316,9 @@ async function handleCompletion(ctx: ProxyAppContext, c: Context, kind: Kind, ro
   if (!response.ok) {
     const text = await response.text();
     chosen.inFlight--;
-    record(null, `backend ${chosen.apiBase} answered ${response.status}: ${text.slice(0, 1000)}`);
-    await sequence;
+    await settle(
+      record(null, `backend ${chosen.apiBase} answered ${response.status}: ${text.slice(0, 1000)}`),
+    );
     return new Response(text, {
       status: response.status,
       headers: { "content-type": contentType || "application/json" },
@@ -320,7 +327,9 @@ async function handleCompletion(ctx: ProxyAppContext, c: Context, kind: Kind, ro
 
   if (clientStream && !convert && contentType.includes("text/event-stream") && response.body !== null) {
     await sequence;
-    return passThroughStream(ctx, response.body, chosen, kind, record);
+    return passThroughStream(ctx, response.body, chosen, kind, (result, error) =>
+      settle(record(result, error)),
+    );
   }
 
   let text: string;
@@ -328,8 +337,7 @@ async function handleCompletion(ctx: ProxyAppContext, c: Context, kind: Kind, ro
     text = await response.text();
   } catch (error) {
     chosen.inFlight--;
-    record(null, `reading the answer of ${chosen.apiBase} failed: ${describe(error)}`);
-    await sequence;
+    await settle(record(null, `reading the answer of ${chosen.apiBase} failed: ${describe(error)}`));
     return unreachable(model, [{ backend: chosen, error }]);
   }
   chosen.inFlight--;
@@ -340,11 +348,12 @@ async function handleCompletion(ctx: ProxyAppContext, c: Context, kind: Kind, ro
   } catch {
     // Not JSON: passed on as it is, recorded without a response.
   }
-  record(
-    json,
-    json === null ? `backend ${chosen.apiBase} answered with a body that is not a JSON object` : null,
+  await settle(
+    record(
+      json,
+      json === null ? `backend ${chosen.apiBase} answered with a body that is not a JSON object` : null,
+    ),
   );
-  await sequence;
   if (convert && json !== null) {
     const includeUsage = (body.stream_options as Json | null | undefined)?.include_usage === true;
     return new Response(openAIStreamEvents(json, { includeUsage }).join(""), {
@@ -367,16 +376,16 @@ function passThroughStream(
   body: ReadableStream<Uint8Array>,
   backend: ModelBackend,
   kind: Kind,
-  record: (result: Json | null, error: string | null) => void,
+  record: (result: Json | null, error: string | null) => Promise<unknown>,
 ): Response {
   const accumulator = new StreamAccumulator();
   let finished = false;
-  const finish = (error: string | null) => {
+  const finish = async (error: string | null): Promise<void> => {
     if (finished) return;
     finished = true;
     backend.inFlight--;
     accumulator.end();
-    record(accumulator.chunks > 0 ? accumulator.result(kind) : null, error);
+    await record(accumulator.chunks > 0 ? accumulator.result(kind) : null, error);
   };
   const reader = body.getReader();
   const stream = new ReadableStream<Uint8Array>({
@@ -384,7 +393,9 @@ function passThroughStream(
       try {
         const { done, value } = await reader.read();
         if (done) {
-          finish(null);
+          // The stream ends once the call is recorded (see spanWrites), so a client that acts on
+          // the end of the answer finds the call in the store.
+          await finish(null);
           controller.close();
           return;
         }
@@ -392,12 +403,12 @@ function passThroughStream(
         controller.enqueue(value);
       } catch (error) {
         ctx.logger.warn(`LLM proxy: the stream of ${backend.apiBase} broke: ${describe(error)}`);
-        finish(`the stream of ${backend.apiBase} broke: ${describe(error)}`);
+        void finish(`the stream of ${backend.apiBase} broke: ${describe(error)}`);
         controller.error(error);
       }
     },
     async cancel(reason) {
-      finish(`client closed the stream: ${describe(reason)}`);
+      void finish(`client closed the stream: ${describe(reason)}`);
       await reader.cancel(reason).catch(() => {});
     },
   });

@@ -4,7 +4,7 @@ import { generateSpanId, generateTraceId, pyRepr } from "@agentlightning/types";
 
 type Json = Record<string, unknown>;
 
-/** Span names of one proxied call, as LiteLLM's proxy writes them (runtime spec §8.1 step 5). */
+/** Span names of one proxied call, as LiteLLM's proxy writes them (runtime contract §8.1 step 5). */
 export const PROXY_SPAN_NAMES = {
   ROOT: "Received Proxy Server Request",
   REQUEST: "litellm_request",

@@ -1,15 +1,22 @@
 import type { LightningStore } from "@agentlightning/store";
 import type { Logger, Span } from "@agentlightning/types";
 
+interface PendingCall {
+  /** Builds the call's spans; runs when the write happens, not on the request path. */
+  build: () => Span[];
+  /** Settles the call's `enqueue` promise (never with an error). */
+  done: () => void;
+}
+
 /**
- * Writes the spans of finished calls to the store off the response path. Calls finished while a
- * write is in flight are gathered and written together in one `addManySpans` (one store round
- * trip for many calls under load); a call's spans are never split across writes. If a batch of
- * several calls is refused (say one call names an unknown rollout), each call is retried alone so
- * one bad call costs no other call its spans.
+ * Writes the spans of finished calls to the store. Calls finished while a write is in flight are
+ * gathered and written together in one `addManySpans` (one store call for many calls under load);
+ * a call's spans are never split across writes. If a batch of several calls is refused (say one
+ * call names an unknown rollout), each call is retried alone so one bad call costs no other call
+ * its spans. Failures are logged, never thrown: a proxied call is answered whatever the store does.
  */
 export class SpanWriter {
-  private pending: (() => Span[])[] = [];
+  private pending: PendingCall[] = [];
   private writing: Promise<void> | null = null;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
@@ -23,17 +30,19 @@ export class SpanWriter {
     private readonly logger: Logger,
   ) {}
 
-  /** Queues one call's spans; `build` runs when the write happens, off the response path. */
-  enqueue(build: () => Span[]): void {
-    this.pending.push(build);
-    if (this.writing === null && !this.scheduled) {
-      this.scheduled = true;
-      // Gather the calls finishing in this turn of the event loop into one write.
-      setImmediate(() => {
-        this.scheduled = false;
-        this.kick();
-      });
-    }
+  /** Queues one call's spans; resolves once they are written (or given up on with a warning). */
+  enqueue(build: () => Span[]): Promise<void> {
+    return new Promise<void>((done) => {
+      this.pending.push({ build, done });
+      if (this.writing === null && !this.scheduled) {
+        this.scheduled = true;
+        // Gather the calls finishing in this turn of the event loop into one write.
+        setImmediate(() => {
+          this.scheduled = false;
+          this.kick();
+        });
+      }
+    });
   }
 
   /** Resolves once every call queued so far is written (or given up). */
@@ -56,16 +65,17 @@ export class SpanWriter {
     const batch = this.pending;
     this.pending = [];
     this.writing = this.write(batch).finally(() => {
+      for (const call of batch) call.done();
       this.writing = null;
       this.kick();
     });
   }
 
-  private async write(builders: (() => Span[])[]): Promise<void> {
+  private async write(calls: PendingCall[]): Promise<void> {
     const batch: Span[][] = [];
-    for (const build of builders) {
+    for (const call of calls) {
       try {
-        batch.push(build());
+        batch.push(call.build());
       } catch (error) {
         this.failedCalls++;
         this.logger.error("LLM proxy: could not build the spans of a call.", error);

@@ -2,7 +2,7 @@
  * Synthetic server-sent event streams built from a complete (non-streamed) response: what the
  * proxy sends when stream conversion is on (the backend is asked for the whole answer, so its
  * token ids are always captured, and the client still gets a stream). Shapes as upstream's
- * stream-conversion middleware (contract: runtime spec §8.3).
+ * stream-conversion middleware (contract: runtime contract §8.3).
  */
 
 type Json = Record<string, unknown>;
