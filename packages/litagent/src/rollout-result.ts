@@ -40,6 +40,23 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The reward a rollout returned as a number: a boolean becomes 1 or 0 with a warning (*Reward is
+ * not a number*).
+ *
+ * @throws AglError `invalid_argument` for a number that is not finite (NaN, Infinity).
+ */
+export function rewardOf(raw: number | boolean, logger: Logger): number {
+  if (typeof raw === "boolean") {
+    logger.warn(`Reward is not a number, got: ${typeof raw}. Converting it to ${Number(raw)}.`);
+    return Number(raw);
+  }
+  if (!Number.isFinite(raw)) {
+    throw new AglError("invalid_argument", `The rollout returned a reward that is not a finite number: ${raw}.`);
+  }
+  return raw;
+}
+
 /** An OpenTelemetry JS SDK span: it has `spanContext()` and an `HrTime` start. */
 export function isReadableSpan(value: unknown): value is ReadableSpan {
   return (

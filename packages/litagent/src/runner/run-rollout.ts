@@ -9,8 +9,8 @@ import {
 } from "@agentlightning/types";
 import type { RolloutEndEvent, RolloutStartEvent, RunnerHook, TraceEvent } from "../hook.js";
 import type { LitAgent } from "../lit-agent.js";
-import { postProcessRolloutResult } from "../rollout-result.js";
-import { findFinalReward, type Tracer } from "../tracer-api.js";
+import { postProcessRolloutResult, rewardOf } from "../rollout-result.js";
+import { emitReward, findFinalReward, isOtelTracer, type Tracer } from "../tracer-api.js";
 import type { ResourcesCache } from "./resources-cache.js";
 
 /** Everything one rollout run needs from its runner. */
@@ -50,6 +50,9 @@ export async function triggerHooks<K extends HookName>(
     }
   }
 }
+
+/** The agent's returned reward was emitted inside its trace scope. */
+const REWARD_EMITTED = Symbol("reward emitted");
 
 /** The error as attempt metadata: `{ exception: { type, message, stacktrace } }`. */
 function exceptionMetadata(error: unknown): JsonObject {
@@ -105,21 +108,32 @@ export async function runRollout(
   let failure: { error: unknown } | null = null;
   try {
     await triggerHooks(hooks, "onRolloutStart", { agent, runner, rollout }, logger);
+    // An OtelTracer writes every span its scope records in one batch when the scope closes, so a
+    // returned reward is emitted inside the scope and joins that batch (upstream writes it with
+    // its own store calls after the scope closed; the stored span is the same).
+    const rewardInScope = isOtelTracer(tracer);
     const result = await tracer.trace({ name: rolloutId, rolloutId, attemptId }, async () => {
       await triggerHooks(hooks, "onTraceStart", { agent, runner, tracer, rollout }, logger);
-      const raw: unknown =
+      let raw: unknown =
         rollout.mode === "train"
           ? await agent.trainingRollout(rollout.input, resources, rollout)
           : await agent.validationRollout(rollout.input, resources, rollout);
+      if (rewardInScope && (typeof raw === "number" || typeof raw === "boolean")) {
+        emitReward(rewardOf(raw, logger));
+        raw = REWARD_EMITTED;
+      }
       await triggerHooks(hooks, "onTraceEnd", { agent, runner, tracer, rollout }, logger);
       return raw;
     });
-    spans = await postProcessRolloutResult(rollout, result, {
-      store,
-      tracer,
-      logger,
-      lastTrace: () => tracer.getLastTrace(),
-    });
+    spans =
+      result === REWARD_EMITTED
+        ? tracer.getLastTrace()
+        : await postProcessRolloutResult(rollout, result, {
+            store,
+            tracer,
+            logger,
+            lastTrace: () => tracer.getLastTrace(),
+          });
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     logger.debug(
       `${prefix} Completed in ${seconds}s. Collected ${spans.length} span(s). Final reward: ${findFinalReward(spans)}`,
