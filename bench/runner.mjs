@@ -78,8 +78,11 @@ async function child({ mode, concurrency, rollouts, storeUrl, modelUrl }) {
   });
 
   let peakRss = process.memoryUsage().rss;
+  let peakHeap = process.memoryUsage().heapUsed;
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
   }, 50);
   const runner = new LitAgentRunner({ tracer, concurrency, maxRollouts: rollouts });
   const cpu0 = process.cpuUsage();
@@ -109,6 +112,7 @@ async function child({ mode, concurrency, rollouts, storeUrl, modelUrl }) {
       rollouts_per_s: processed / seconds,
       cpu_ms_per_rollout: (cpu.user + cpu.system) / 1000 / processed,
       peak_rss_mb: peakRss / 2 ** 20,
+      peak_heap_used_mb: peakHeap / 2 ** 20,
       checked: `${spansOk}/${sample.length}`,
       total_spans: stats?.total_spans ?? null,
     })}\n`,

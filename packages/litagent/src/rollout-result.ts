@@ -52,7 +52,10 @@ export function rewardOf(raw: number | boolean, logger: Logger): number {
     return Number(raw);
   }
   if (!Number.isFinite(raw)) {
-    throw new AglError("invalid_argument", `The rollout returned a reward that is not a finite number: ${raw}.`);
+    throw new AglError(
+      "invalid_argument",
+      `The rollout returned a reward that is not a finite number: ${raw}.`,
+    );
   }
   return raw;
 }

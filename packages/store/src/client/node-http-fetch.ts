@@ -35,7 +35,12 @@ function responseHeaders(raw: http.IncomingHttpHeaders): Headers {
  * The parts of a `Response` a reader of a fully received body uses (status, headers, `text()`,
  * `json()`, `arrayBuffer()`), without the stream machinery a real one sets up.
  */
-function lightResponse(status: number, statusText: string, raw: http.IncomingHttpHeaders, body: Buffer | null): Response {
+function lightResponse(
+  status: number,
+  statusText: string,
+  raw: http.IncomingHttpHeaders,
+  body: Buffer | null,
+): Response {
   let used = false;
   const read = (): Buffer => {
     if (used) throw new TypeError("Body is unusable: Body has already been read");
@@ -89,7 +94,8 @@ export function createNodeHttpFetch(): NodeHttpFetch {
     let payload: Buffer | undefined;
     if (body !== undefined && body !== null) {
       if (typeof body === "string") payload = Buffer.from(body);
-      else if (body instanceof Uint8Array) payload = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      else if (body instanceof Uint8Array)
+        payload = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
       else return globalThis.fetch(input, init);
     }
     const headers = headerRecord(init);
@@ -117,7 +123,14 @@ export function createNodeHttpFetch(): NodeHttpFetch {
             settled = true;
             const status = response.statusCode ?? 0;
             const nullBody = status === 204 || status === 205 || status === 304 || init?.method === "HEAD";
-            resolve(lightResponse(status, response.statusMessage ?? "", response.headers, nullBody ? null : Buffer.concat(chunks)));
+            resolve(
+              lightResponse(
+                status,
+                response.statusMessage ?? "",
+                response.headers,
+                nullBody ? null : Buffer.concat(chunks),
+              ),
+            );
           });
         },
       );
