@@ -72,10 +72,11 @@ const rollout = await client.enqueueRollout({ input: { question: "bench" }, mode
 const claimed = await client.dequeueRollout({ workerId: "bench-runner" });
 const ids = { rollout_id: rollout.rollout_id, attempt_id: claimed.attempt.attempt_id };
 const t0 = 1_700_000_000;
+const TRACE_ID = `${"0".repeat(31)}1`;
 const span = (seq, id, parent, name, start, end, attributes = {}, error = false) => ({
   ...ids,
   sequence_id: seq,
-  trace_id: "0".repeat(31) + "1",
+  trace_id: TRACE_ID,
   span_id: id,
   parent_id: parent,
   name,
@@ -85,7 +86,7 @@ const span = (seq, id, parent, name, start, end, attributes = {}, error = false)
   links: [],
   start_time: start,
   end_time: end,
-  context: { trace_id: "0".repeat(31) + "1", span_id: id, is_remote: false, trace_state: {} },
+  context: { trace_id: TRACE_ID, span_id: id, is_remote: false, trace_state: {} },
   parent: null,
   resource: { attributes: {}, schema_url: "" },
 });

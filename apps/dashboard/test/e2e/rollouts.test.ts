@@ -113,7 +113,7 @@ describe("Rollout detail page in Chromium", () => {
     await expect.poll(() => wf.locator(".wf-row").count()).toBe(2);
   });
 
-  it("shows the triplets of the attempt with the reward on the call before it", async () => {
+  it("shows the triplets TracerTraceToTriplet makes, the reward on the call before it", async () => {
     const { page } = env.browser;
     await env.open(`#/rollouts/${env.seeded.richRolloutId}?tab=triplets`);
     const trs = page.locator("[data-testid=triplets] tbody tr");
@@ -122,9 +122,16 @@ describe("Rollout detail page in Chromium", () => {
       els.map((e) => [...e.querySelectorAll("td")].map((td) => td.textContent)),
     );
     expect(cells[0]?.[1]).toBe("What is 12*7?");
+    expect(cells[0]?.[2]).toBe("Let me compute 12*7.");
     expect(cells[0]?.[3]).toBe("—");
+    expect(cells[0]?.[4]).toBe("4 / 2");
+    expect(cells[0]?.[5]).toBe("math-agent");
     expect(cells[1]?.[3]).toBe("0.8");
-    expect(cells[0]?.[5]).toBe("4 / 2");
+    await env.browser.screenshot("rollout-triplets");
+    // A triplet leads to its span.
+    await trs.nth(1).click();
+    await page.getByTestId("chat").waitFor();
+    expect(await page.getByTestId("chat").innerText()).toContain("12*7 = 84");
   });
 
   it(`keeps an attempt with thousands of spans virtualised`, async () => {
@@ -135,7 +142,7 @@ describe("Rollout detail page in Chromium", () => {
     await env.open(`#/rollouts/${env.seeded.bigRolloutId}`);
     const wf = page.getByTestId("waterfall");
     await wf.locator(".wf-row").first().waitFor();
-    expect(await wf.innerText()).toContain(`${env.seeded.bigSpanCount} spans`);
+    await wf.getByText(`${env.seeded.bigSpanCount} spans`, { exact: true }).waitFor();
     const inDom = await wf.locator(".wf-row").count();
     expect(inDom).toBeGreaterThan(10);
     expect(inDom).toBeLessThan(200);
