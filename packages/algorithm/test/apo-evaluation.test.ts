@@ -58,11 +58,13 @@ describe("APO evaluation of a prompt on a batch (checklist #93, #94)", () => {
       expect(stored).toMatchObject({ mode: "train", resources_id: "v7", metadata: { apo_version: "v7" } });
     }
     // The adapter saw every span of the rollout, in sequence order, and its output is kept.
-    for (const [i, spans] of seen.entries()) {
+    expect(seen).toHaveLength(2);
+    for (const spans of seen) {
       const ids = spans.map((s) => s.sequence_id);
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
-      expect(evaluation.results[i]?.messages).toEqual({ spanCount: spans.length });
-      expect(evaluation.results[i]?.spans).toEqual(spans);
+      const result = evaluation.results.find((r) => r.rolloutId === spans[0]?.rollout_id);
+      expect(result?.messages).toEqual({ spanCount: spans.length });
+      expect(result?.spans).toEqual(spans);
     }
   });
 });

@@ -2,6 +2,7 @@ import type { LightningStore, RolloutConfigInput } from "@agentlightning/store";
 import { findFinalReward } from "@agentlightning/tracer";
 import type { JsonObject, NamedResourcesInput, RolloutMode } from "@agentlightning/types";
 import type { SpanAdapter } from "../algorithm.js";
+import { mapWithConcurrency } from "../concurrency.js";
 import type { ApoRolloutResult } from "./prompts.js";
 
 /** What one evaluation of a prompt on a batch of tasks needs. */
@@ -61,17 +62,17 @@ export async function evaluateOnBatch(options: EvaluateBatchOptions): Promise<Ba
     });
   }
   const done = new Set(finished.map((r) => r.rollout_id));
-  const results: ApoRolloutResult[] = [];
-  for (const rollout of finished) {
+  // One span query per rollout, a few at a time (each is a round trip when the store is remote).
+  const results: ApoRolloutResult[] = await mapWithConcurrency(finished, 8, async (rollout) => {
     const spans = (await store.querySpans({ rolloutId: rollout.rollout_id })).items;
-    results.push({
+    return {
       rolloutId: rollout.rollout_id,
       status: rollout.status,
       finalReward: findFinalReward(spans),
       spans,
       messages: await options.adapter.adapt(spans),
-    });
-  }
+    };
+  });
   const total = results.reduce((sum, r) => sum + (r.finalReward ?? 0), 0);
   return {
     results,
