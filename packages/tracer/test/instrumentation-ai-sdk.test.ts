@@ -9,6 +9,7 @@ import {
   tokenIdsOf,
 } from "@agentlightning/scripted-openai";
 import { SpanSchema } from "@agentlightning/types";
+import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { generateText, stepCountIs, streamText, tool } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -163,6 +164,27 @@ describe.each(STORE_KINDS)("AI SDK telemetry into %s", (_kind, start) => {
     expect(conversations.at(-1)?.messages.at(-1)).toMatchObject({
       role: "assistant",
       content: "The weather: sunny in Paris.",
+    });
+  });
+
+  it("works with @ai-sdk/openai's chat models too (no token ids: that provider drops unknown fields)", async () => {
+    const { store } = fixture;
+    const ids = await claimRollout(store);
+    const openai = createOpenAI({ baseURL: model.baseUrl, apiKey: "unused" });
+    await tracer.trace({ ...ids, store }, async () => {
+      await generateText({
+        model: openai.chat("m1"),
+        prompt: "What is 2 + 2?",
+        experimental_telemetry: aiSdkTelemetry(),
+      });
+      emitReward(1);
+    });
+    const triplets = new TracerTraceToTriplet().adapt(await spansOf(ids.rolloutId));
+    expect(triplets).toHaveLength(1);
+    expect(triplets[0]).toMatchObject({
+      prompt: { token_ids: [], raw_content: [{ role: "user", content: "What is 2 + 2?" }] },
+      response: { token_ids: [], raw_content: [{ role: "assistant", content: "It is 4." }] },
+      reward: 1,
     });
   });
 
