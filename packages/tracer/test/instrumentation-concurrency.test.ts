@@ -24,7 +24,9 @@ afterAll(async () => {
 describe.each(STORE_KINDS)("100 concurrent rollouts into %s", (_kind, start) => {
   it("keep their spans apart", async () => {
     const fixture = await start();
-    const tracer = new InstrumentedTracer({ openai: false });
+    // A generous close timeout: on a loaded machine 100 rollouts writing over HTTP can take longer
+    // than the default 10 s, and what is tested here is that spans stay apart, not the timeout.
+    const tracer = new InstrumentedTracer({ openai: false, closeTimeoutMs: 120_000 });
     const client = instrumentOpenAI(new OpenAI({ baseURL: model.baseUrl, apiKey: "unused", maxRetries: 0 }), {
       requestTokenIds: true,
     });
