@@ -1,3 +1,4 @@
+import { LightningStoreClient } from "@agentlightning/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DashboardEnv, startDashboardEnv } from "../support/dashboard-env.js";
 
@@ -70,6 +71,22 @@ describe("Rollouts page in Chromium", () => {
     await page.getByRole("columnheader", { name: /Start/ }).click();
     await expect.poll(() => page.url()).toContain("order=desc");
     await expect.poll(() => rows().first().getAttribute("data-rollout")).not.toBe(env.seeded.richRolloutId);
+  });
+});
+
+describe("Live refresh in Chromium", () => {
+  it("shows a rollout enqueued while the page is open, without a reload", async () => {
+    const { page } = env.browser;
+    await env.open("#/rollouts?status=queuing&size=200");
+    await rows().first().waitFor();
+    const before = await rows().count();
+    const client = new LightningStoreClient({ url: env.store.url });
+    const added = await client.enqueueRollout({ input: { question: "live" }, mode: "test" });
+    await client.close();
+    // The default refresh interval is 5 s.
+    await expect.poll(() => rows().count(), { timeout: 20_000, interval: 250 }).toBe(before + 1);
+    expect(await page.locator(`[data-rollout="${added.rollout_id}"]`).count()).toBe(1);
+    env.seeded.total += 1;
   });
 });
 
