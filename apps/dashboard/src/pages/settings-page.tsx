@@ -113,7 +113,7 @@ export function SettingsPage() {
           ).map(([label, value]) => (
             <div className="card" key={label}>
               <div className="label">{label}</div>
-              <div className="value">{value}</div>
+              <div className={label === "Backend" ? "value small" : "value"}>{value}</div>
             </div>
           ))}
         </div>
