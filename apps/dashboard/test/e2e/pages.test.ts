@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DashboardEnv, startDashboardEnv } from "../support/dashboard-env.js";
+import { startAglStore } from "../support/agl-store.js";
+import { type DashboardEnv, distDir, startDashboardEnv } from "../support/dashboard-env.js";
+import { startStaticServer, storeServesDashboard } from "../support/static-server.js";
 
 let env: DashboardEnv;
 /** Whether the store serves the read-only extensions (`/v1/agl/ext/...`), as `agl store` does once they land. */
@@ -144,5 +146,28 @@ describe("Annotate and Settings pages in Chromium", () => {
     expect(await page.getByRole("alert").innerText()).toContain(
       "Cannot reach the store at http://127.0.0.1:9",
     );
+  });
+
+  it("asks for the API key a store requires, then shows its (empty) data", async () => {
+    const { page } = env.browser;
+    const locked = await startAglStore(["--backend", "memory", "--api-key", "k-123"]);
+    const statics = (await storeServesDashboard(locked.url))
+      ? null
+      : await startStaticServer(distDir, locked.url);
+    try {
+      // Another origin: fresh settings (localStorage is per origin), so no key yet.
+      await page.goto(`${statics?.url ?? locked.url}/#/rollouts`);
+      await page.getByRole("alert").waitFor();
+      expect(await page.getByRole("alert").innerText()).toContain("The server requires an API key");
+      await page.getByRole("link", { name: "Settings" }).click();
+      await page.getByLabel("API key").fill("k-123");
+      await page.getByRole("button", { name: "Save connection" }).click();
+      await page.getByTestId("statistics").waitFor();
+      await page.getByRole("link", { name: "Rollouts" }).click();
+      await page.getByText("No rollouts yet.").waitFor();
+    } finally {
+      await statics?.close();
+      await locked.stop();
+    }
   });
 });
