@@ -4,7 +4,7 @@
 // LLM proxy's request spans sharing one sequence id), then queried and adapted.
 import { InMemoryLightningStore, type LightningStore, LightningStoreClient } from "@agentlightning/store";
 import { LightningStoreServer } from "@agentlightning/store/server";
-import type { Span } from "@agentlightning/types";
+import { type Span, type Triplet, TripletSchema } from "@agentlightning/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LlmProxyTraceToTriplet, TracerTraceToTriplet, TraceToMessages } from "../src/index.js";
 import {
@@ -125,6 +125,10 @@ function checkAdapters(agentSpans: Span[], proxySpans: Span[]): void {
     [[104, 105, 106], [107, 108], 1, "weather-agent"],
   ]);
   expect(result.unrewarded.map((u) => u.responseId)).toEqual(["chatcmpl-1"]);
+  // The triplets are wire Triplets (what the legacy server and the algorithms exchange).
+  const wire: Triplet[] = result.triplets;
+  for (const triplet of wire)
+    expect(TripletSchema.parse(JSON.parse(JSON.stringify(triplet)))).toEqual(triplet);
 
   const transcripts = new TraceToMessages().adapt(agentSpans);
   expect(transcripts).toHaveLength(2);

@@ -222,3 +222,27 @@ describe("adapt() warns when LLM calls yield nothing", () => {
     expect(result.notes.join()).toMatch(/reward 1 at sequence 1 has no unrewarded call/);
   });
 });
+
+describe("logging", () => {
+  it("adapt() says each warning once; adaptWithDiagnostics logs nothing", () => {
+    const legacy = makeSpan({
+      id: "legacy",
+      name: "agentlightning.reward",
+      start: 5,
+      attributes: { reward: 1 },
+    });
+    const spans = [
+      session(),
+      llmCallSpan({ id: "l", parent: "root", start: 1, end: 2 }),
+      { ...legacy, parent_id: "root" },
+    ];
+    const logger = recordingLogger();
+    const adapter = new TracerTraceToTriplet({ logger });
+    expect(adapter.adapt(spans).map((t) => t.reward)).toEqual([1]);
+    const warnings = logger.messages("warn");
+    expect(warnings.filter((m) => m.includes("v0.2 format"))).toHaveLength(1);
+    logger.lines.length = 0;
+    adapter.adaptWithDiagnostics(spans);
+    expect(logger.lines).toEqual([]);
+  });
+});

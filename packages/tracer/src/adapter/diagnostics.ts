@@ -1,3 +1,5 @@
+import type { Logger } from "@agentlightning/types";
+
 /**
  * Why an adapter produced fewer triplets than there were LLM calls in a trace. The most common
  * complaint about the Python adapters is a trace that silently yields no training data; every
@@ -93,6 +95,23 @@ export function describeDiagnostics(result: AdaptDiagnostics<unknown>): string {
   }
   parts.push(...result.notes);
   return parts.join("; ");
+}
+
+/**
+ * A logger that passes each distinct message on once (per adapt call): reading a trace visits a
+ * span several times, and its warnings (an old reward format, a bad token id list) need saying once.
+ */
+export function onceLogger(logger: Logger): Logger {
+  const seen = new Set<string>();
+  const once =
+    (level: keyof Logger) =>
+    (message: string, ...args: unknown[]): void => {
+      const key = `${level}:${message}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      logger[level](message, ...args);
+    };
+  return { debug: once("debug"), info: once("info"), warn: once("warn"), error: once("error") };
 }
 
 /** Drop reasons that mean a call was probably meant to be training data. */

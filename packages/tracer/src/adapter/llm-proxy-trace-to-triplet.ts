@@ -5,7 +5,7 @@
  */
 import { type Logger, type Span, silentLogger } from "@agentlightning/types";
 import { TraceAdapter } from "./adapter.js";
-import { type AdaptDiagnostics, type DroppedSpan, logAdaptOutcome } from "./diagnostics.js";
+import { type AdaptDiagnostics, type DroppedSpan, logAdaptOutcome, onceLogger } from "./diagnostics.js";
 import { proxyPromptTokenIds, proxyResponseId, proxyResponseTokenIds } from "./proxy-token-ids.js";
 import { asIntList, parseLooseLiteral } from "./python-literal.js";
 import { anyResponseId, looksLikeLlmCall, readReward } from "./span-reading.js";
@@ -60,7 +60,7 @@ export class LlmProxyTraceToTriplet extends TraceAdapter<ProxyTriplet[]> {
 
   /** The triplets; logs a warning when proxy LLM-call spans were present but none became a triplet. */
   adapt(spans: readonly Span[]): ProxyTriplet[] {
-    const result = this.adaptWithDiagnostics(spans);
+    const result = this.diagnose(spans, onceLogger(this.logger));
     logAdaptOutcome(
       "LlmProxyTraceToTriplet",
       result,
@@ -72,6 +72,10 @@ export class LlmProxyTraceToTriplet extends TraceAdapter<ProxyTriplet[]> {
 
   /** The triplets, plus every LLM-call span that did not become one and why. Logs nothing. */
   adaptWithDiagnostics(spans: readonly Span[]): AdaptDiagnostics<ProxyTriplet> {
+    return this.diagnose(spans, silentLogger);
+  }
+
+  private diagnose(spans: readonly Span[], logger: Logger): AdaptDiagnostics<ProxyTriplet> {
     const notes = new Set<string>();
     if (spans.length === 0) {
       return {
@@ -175,7 +179,7 @@ export class LlmProxyTraceToTriplet extends TraceAdapter<ProxyTriplet[]> {
 
     const rewards: [number, number][] = [];
     for (const span of sorted) {
-      const value = readReward(span, { logger: this.logger, notes });
+      const value = readReward(span, { logger, notes });
       if (value !== null) rewards.push([span.sequence_id, value]);
     }
     // Rewards in ascending sequence order; `waiting` holds the unrewarded calls with a smaller

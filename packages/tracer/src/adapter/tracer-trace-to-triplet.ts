@@ -6,7 +6,7 @@ import { AglError, type Logger, type Span, silentLogger } from "@agentlightning/
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { otelSpanToSpan } from "../tracer/span-conversion.js";
 import { TraceAdapter } from "./adapter.js";
-import { type AdaptDiagnostics, type DroppedSpan, logAdaptOutcome } from "./diagnostics.js";
+import { type AdaptDiagnostics, type DroppedSpan, logAdaptOutcome, onceLogger } from "./diagnostics.js";
 import { anyResponseId, looksLikeLlmCall, readReward } from "./span-reading.js";
 import type { TracerTriplet } from "./span-to-triplet.js";
 import { DEFAULT_LLM_CALL_MATCH, type RewardMatchPolicy, TraceTree } from "./trace-tree.js";
@@ -112,7 +112,7 @@ export class TracerTraceToTriplet extends TraceAdapter<TracerTriplet[]> {
    */
   adapt(spans: readonly (Span | ReadableSpan)[]): TracerTriplet[] {
     const stored = toStoredSpans(spans);
-    const result = this.adaptWithDiagnostics(stored);
+    const result = this.diagnose(stored, onceLogger(this.logger));
     logAdaptOutcome(
       "TracerTraceToTriplet",
       result,
@@ -125,10 +125,14 @@ export class TracerTraceToTriplet extends TraceAdapter<TracerTriplet[]> {
   /**
    * The triplets, plus every span that looks like an LLM call but did not become one (agent
    * filter, `llmCallMatch` not matching, no token ids with `skipEmptyTokenSpans`, dedup, inside a
-   * reward operation), the triplets left without a reward, and trace-level notes. Logs nothing.
+   * reward operation), the triplets left without a reward, and trace-level notes. Logs nothing:
+   * everything it found is in the result.
    */
   adaptWithDiagnostics(input: readonly (Span | ReadableSpan)[]): AdaptDiagnostics<TracerTriplet> {
-    const spans = toStoredSpans(input);
+    return this.diagnose(toStoredSpans(input), silentLogger);
+  }
+
+  private diagnose(spans: readonly Span[], logger: Logger): AdaptDiagnostics<TracerTriplet> {
     const notes = new Set<string>();
     if (spans.length === 0) {
       return {
@@ -140,7 +144,7 @@ export class TracerTraceToTriplet extends TraceAdapter<TracerTriplet[]> {
         notes: ["no spans"],
       };
     }
-    const tree = TraceTree.fromSpans(spans, { logger: this.logger, notes });
+    const tree = TraceTree.fromSpans(spans, { logger, notes });
     if (this.repairHierarchy) tree.repairHierarchy();
 
     const dropped = new Map<string, DroppedSpan>();
@@ -160,7 +164,7 @@ export class TracerTraceToTriplet extends TraceAdapter<TracerTriplet[]> {
       dedupLlmCall: true,
       rewardMatch: this.rewardMatch,
       skipEmptyTokenSpans: this.skipEmptyTokenSpans,
-      logger: this.logger,
+      logger,
       onDrop: drop,
       notes,
     });
