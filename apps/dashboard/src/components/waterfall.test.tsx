@@ -33,6 +33,31 @@ describe("Waterfall", () => {
     expect(selected).toBe("root#1");
   });
 
+  it("finds spans by name or error and selects each match in turn", () => {
+    const spans = [
+      span(1, "root", null, 0, 3, { name: "agent" }),
+      span(2, "a", "root", 0.1, 0.5, { name: "tool-a" }),
+      span(3, "b", "root", 0.6, 0.7, { name: "tool-b", status: { status_code: "ERROR", description: "x" } }),
+    ];
+    const selected: string[] = [];
+    const { container } = render(
+      <Waterfall spans={spans} selectedKey={null} onSelect={(k) => selected.push(k)} />,
+    );
+    const find = screen.getByLabelText("Find span");
+    fireEvent.change(find, { target: { value: "tool" } });
+    expect(screen.getByTestId("find-count").textContent).toBe("2 matches");
+    expect(container.querySelectorAll(".wf-row.match")).toHaveLength(2);
+    fireEvent.keyDown(find, { key: "Enter" });
+    fireEvent.keyDown(find, { key: "Enter" });
+    fireEvent.keyDown(find, { key: "Enter" });
+    expect(selected).toEqual(["a#2", "b#3", "a#2"]);
+    expect(screen.getByTestId("find-count").textContent).toBe("1 of 2");
+    fireEvent.change(find, { target: { value: "error" } });
+    expect(screen.getByTestId("find-count").textContent).toBe("1 match");
+    fireEvent.change(find, { target: { value: "nothing" } });
+    expect(screen.getByTestId("find-count").textContent).toBe("no match");
+  });
+
   it("renders only a window of a 10,000-span attempt", () => {
     const spans = Array.from({ length: 10_000 }, (_, i) => span(i + 1, `s${i}`, null, i, i + 1));
     const { container } = render(<Waterfall spans={spans} selectedKey={null} onSelect={() => {}} />);

@@ -49,12 +49,59 @@ export function Waterfall({
       return next;
     });
   const errorCount = useMemo(() => spans.filter(isErrorSpan).length, [spans]);
+  // Find: rows whose name contains the text (or every error row for "error"); Enter jumps on.
+  const [find, setFind] = useState("");
+  const [matchAt, setMatchAt] = useState(-1);
+  const matches = useMemo(() => {
+    const needle = find.trim().toLowerCase();
+    if (needle === "") return [];
+    const out: number[] = [];
+    rows.forEach((row, i) => {
+      if (needle === "error" ? isErrorSpan(row.span) : row.span.name.toLowerCase().includes(needle))
+        out.push(i);
+    });
+    return out;
+  }, [rows, find]);
+  const matchSet = useMemo(() => new Set(matches), [matches]);
+  const jump = (next: number) => {
+    if (matches.length === 0) return;
+    const i = ((next % matches.length) + matches.length) % matches.length;
+    setMatchAt(i);
+    virtualizer.scrollToIndex(matches[i]!, { align: "center" });
+    onSelect(rows[matches[i]!]!.key);
+  };
   return (
     <div className="waterfall" data-testid="waterfall">
       <div className="wf-head">
         <div>
           <span>{spans.length} spans</span>
           {errorCount > 0 ? <span className="badge failed">{errorCount} errors</span> : null}
+          <input
+            type="search"
+            aria-label="Find span"
+            placeholder="find name or 'error'"
+            value={find}
+            style={{ width: 150, padding: "0 6px", fontSize: 12 }}
+            onChange={(e) => {
+              setFind(e.target.value);
+              setMatchAt(-1);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === "Enter") {
+                e.preventDefault();
+                jump(e.shiftKey ? Math.max(matchAt, 0) - 1 : matchAt + 1);
+              }
+            }}
+          />
+          {find.trim() !== "" ? (
+            <span data-testid="find-count">
+              {matches.length === 0
+                ? "no match"
+                : matchAt < 0
+                  ? `${matches.length} ${matches.length === 1 ? "match" : "matches"}`
+                  : `${Math.min(matchAt + 1, matches.length)} of ${matches.length}`}
+            </span>
+          ) : null}
           <button type="button" onClick={() => setCollapsed(new Set())}>
             expand all
           </button>
@@ -86,7 +133,7 @@ export function Waterfall({
             return (
               <div
                 key={row.key}
-                className={`wf-row ${error ? "error" : ""} ${selectedKey === row.key ? "selected" : ""}`}
+                className={`wf-row ${error ? "error" : ""} ${selectedKey === row.key ? "selected" : ""} ${matchSet.has(item.index) ? "match" : ""}`}
                 style={{ transform: `translateY(${item.start}px)` }}
                 data-span-name={s.name}
                 data-depth={row.depth}

@@ -169,6 +169,14 @@ describe("Rollout detail page in Chromium", () => {
     await wf.locator('.wf-row[data-span-name="last-span"]').waitFor();
     // The first 2,000 spans were drawn first, the rest came in a second request.
     await second;
+    // Find jumps to a span far away and selects it.
+    await wf.locator(".wf-scroll").evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await wf.getByLabel("Find span").fill("step-7");
+    await wf.getByLabel("Find span").press("Enter");
+    await wf.locator('.wf-row.selected[data-span-name="step-7"]').waitFor();
+    expect(await page.getByTestId("span-panel").locator("h2").innerText()).toBe("step-7");
     await env.browser.screenshot("rollout-big");
   });
 
