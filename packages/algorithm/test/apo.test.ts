@@ -18,7 +18,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function world(kind: "memory" | "postgres" = "memory") {
+async function world(kind: "memory" | "postgres" | "http" = "memory") {
   const model = await startArithmeticModel();
   const { store, cleanup } = await openStore(kind);
   const runner = startRunner(store, arithmeticAgent, 8);
@@ -50,7 +50,7 @@ function recordingLogger() {
 }
 
 describe("APO against real rollouts and a scripted optimizer", () => {
-  it.each(storeKinds)(
+  it.each([...storeKinds, "http" as const])(
     "Done when: the best prompt's validation score beats the initial one's (%s store)",
     async (kind) => {
       const { model, store, resources } = await world(kind);

@@ -3,6 +3,7 @@ import { InMemoryLightningStore } from "@agentlightning/store";
 import { afterEach, describe, expect, it } from "vitest";
 import { Baseline } from "../src/index.js";
 import { startRunner } from "./support/runner.js";
+import { openStore, storeKinds } from "./support/stores.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -20,57 +21,57 @@ function recordingLogger() {
 const prompt = { resource_type: "prompt_template" as const, template: "{x}", engine: "f-string" as const };
 
 describe("Baseline (checklist #83, #84)", () => {
-  it("#83 logs each rollout's attempts, spans and adapted data, and reports final rewards", async () => {
-    const store = new InMemoryLightningStore();
-    const runner = startRunner(
-      store,
-      rollout(async (task: { x: number }) => task.x / 10),
-      2,
-    );
-    cleanups.push(
-      () => runner.stop(),
-      () => store.close(),
-    );
-    const { lines, logger } = recordingLogger();
-    const baseline = new Baseline({ pollingInterval: 0.05, spanVerbosity: "key_values", logger });
-    baseline.setStore(store);
-    baseline.setAdapter({ adapt: (spans) => ({ spanCount: spans.length, attempt: spans[0]?.attempt_id }) });
-    baseline.setInitialResources({ prompt });
-    const report = await baseline.run([{ x: 1 }, { x: 2 }], [{ x: 5 }]);
+  it.each([...storeKinds, "http" as const])(
+    "#83 logs each rollout's attempts, spans and adapted data, and reports final rewards (%s store)",
+    async (kind) => {
+      const { store, cleanup } = await openStore(kind);
+      const runner = startRunner(
+        store,
+        rollout(async (task: { x: number }) => task.x / 10),
+        2,
+      );
+      cleanups.push(cleanup, () => runner.stop());
+      const { lines, logger } = recordingLogger();
+      const baseline = new Baseline({ pollingInterval: 0.05, spanVerbosity: "key_values", logger });
+      baseline.setStore(store);
+      baseline.setAdapter({ adapt: (spans) => ({ spanCount: spans.length, attempt: spans[0]?.attempt_id }) });
+      baseline.setInitialResources({ prompt });
+      const report = await baseline.run([{ x: 1 }, { x: 2 }], [{ x: 5 }]);
 
-    expect(report.rollouts.map((r) => [r.mode, r.status, r.finalReward])).toEqual([
-      ["train", "succeeded", 0.1],
-      ["train", "succeeded", 0.2],
-      ["val", "succeeded", 0.5],
-    ]);
-    expect(report.meanReward.train).toBeCloseTo(0.15);
-    expect(report.meanReward.val).toBe(0.5);
-    const first = report.rollouts[0];
-    const stored = await store.getRolloutById(first?.rolloutId ?? "");
-    expect(stored?.resources_id).toBe("default");
-    const attempt = (await store.queryAttempts(first?.rolloutId ?? "")).items[0];
-    const rid = first?.rolloutId;
-    expect(
-      lines.some((l) =>
-        new RegExp(`^\\[Rollout ${rid}\\] Finished with status succeeded in \\d+\\.\\d\\d seconds\\.$`).test(
-          l,
+      expect(report.rollouts.map((r) => [r.mode, r.status, r.finalReward])).toEqual([
+        ["train", "succeeded", 0.1],
+        ["train", "succeeded", 0.2],
+        ["val", "succeeded", 0.5],
+      ]);
+      expect(report.meanReward.train).toBeCloseTo(0.15);
+      expect(report.meanReward.val).toBe(0.5);
+      const first = report.rollouts[0];
+      const stored = await store.getRolloutById(first?.rolloutId ?? "");
+      expect(stored?.resources_id).toBe("default");
+      const attempt = (await store.queryAttempts(first?.rolloutId ?? "")).items[0];
+      const rid = first?.rolloutId;
+      expect(
+        lines.some((l) =>
+          new RegExp(
+            `^\\[Rollout ${rid}\\] Finished with status succeeded in \\d+\\.\\d\\d seconds\\.$`,
+          ).test(l),
         ),
-      ),
-    ).toBe(true);
-    expect(lines).toContain(
-      `[Rollout ${rid} | Attempt 1] ID: ${attempt?.attempt_id}. Status: succeeded. Worker: ${attempt?.worker_id}`,
-    );
-    const spanLine = lines.find((l) =>
-      l.startsWith(`[Rollout ${rid} | Attempt ${attempt?.attempt_id} | Span `),
-    );
-    expect(spanLine).toMatch(
-      /#1 \(agentlightning\.annotation\) From .*Attributes: \{"agentlightning\.reward\.0\.name":"primary"/,
-    );
-    expect(lines).toContain(
-      `[Rollout ${rid}] Adapted data: {"spanCount":1,"attempt":"${attempt?.attempt_id}"}`,
-    );
-    expect(first?.adapted).toEqual({ spanCount: 1, attempt: attempt?.attempt_id });
-  });
+      ).toBe(true);
+      expect(lines).toContain(
+        `[Rollout ${rid} | Attempt 1] ID: ${attempt?.attempt_id}. Status: succeeded. Worker: ${attempt?.worker_id}`,
+      );
+      const spanLine = lines.find((l) =>
+        l.startsWith(`[Rollout ${rid} | Attempt ${attempt?.attempt_id} | Span `),
+      );
+      expect(spanLine).toMatch(
+        /#1 \(agentlightning\.annotation\) From .*Attributes: \{"agentlightning\.reward\.0\.name":"primary"/,
+      );
+      expect(lines).toContain(
+        `[Rollout ${rid}] Adapted data: {"spanCount":1,"attempt":"${attempt?.attempt_id}"}`,
+      );
+      expect(first?.adapted).toEqual({ spanCount: 1, attempt: attempt?.attempt_id });
+    },
+  );
 
   it("#84 with maxQueueLength 1 and a slow consumer, every sample is enqueued, in dataset order", async () => {
     const store = new InMemoryLightningStore();

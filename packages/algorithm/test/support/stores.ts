@@ -1,6 +1,7 @@
 import type { LightningStore } from "@agentlightning/store";
-import { InMemoryLightningStore } from "@agentlightning/store";
+import { InMemoryLightningStore, LightningStoreClient } from "@agentlightning/store";
 import { PostgresLightningStore } from "@agentlightning/store/postgres";
+import { LightningStoreServer } from "@agentlightning/store/server";
 import postgres from "postgres";
 
 /** A real PostgreSQL for tests (`DATABASE_URL` or `TEST_DATABASE_URL`), or undefined. */
@@ -12,10 +13,27 @@ export const storeKinds: Array<"memory" | "postgres"> = testDatabaseUrl ? ["memo
 
 let counter = 0;
 
-/** Opens a fresh store of that kind; `cleanup` closes it (and drops the Postgres schema). */
+/**
+ * Opens a fresh store of that kind; `cleanup` closes it (and drops the Postgres schema). `http`
+ * is a `LightningStoreClient` talking to a live `LightningStoreServer` over an in-memory store.
+ */
 export async function openStore(
-  kind: "memory" | "postgres",
+  kind: "memory" | "postgres" | "http",
 ): Promise<{ store: LightningStore; cleanup(): Promise<void> }> {
+  if (kind === "http") {
+    const backing = new InMemoryLightningStore();
+    const server = new LightningStoreServer({ store: backing, port: 0 });
+    await server.start();
+    const client = new LightningStoreClient({ url: server.url });
+    return {
+      store: client,
+      async cleanup() {
+        await client.close();
+        await server.stop();
+        await backing.close();
+      },
+    };
+  }
   if (kind === "memory") {
     const store = new InMemoryLightningStore();
     return { store, cleanup: () => store.close() };
