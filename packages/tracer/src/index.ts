@@ -96,6 +96,7 @@ export type {
   OpenAIInstrumentationOptions,
 } from "./instrumentation/openai-instrumentation.js";
 export {
+  INSTRUMENTATION_ERROR_ATTRIBUTE,
   instrumentOpenAI,
   isOpenAIInstrumented,
   uninstrumentOpenAI,

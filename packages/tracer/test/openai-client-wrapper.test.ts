@@ -218,3 +218,38 @@ describe("instrumentOpenAI", () => {
     expect(() => instrumentOpenAI({} as OpenAI)).toThrow(/client.chat.completions.create/);
   });
 });
+
+describe("recording failures", () => {
+  it("never fail the call: the span notes what could not be recorded", async () => {
+    const unprintable = {
+      toJSON() {
+        throw new Error("cannot serialise this content");
+      },
+    };
+    // An OpenAI-compatible client whose response holds content the recorder cannot serialise.
+    const odd = {
+      chat: {
+        completions: {
+          create: async (body: unknown) => ({
+            id: "r1",
+            choices: [{ message: { role: "assistant", content: unprintable } }],
+            body,
+          }),
+        },
+      },
+    };
+    instrumentOpenAI(odd, options);
+    const result = (await odd.chat.completions.create({
+      model: "m",
+      messages: [{ role: "user", content: unprintable }],
+    })) as {
+      id: string;
+    };
+    expect(result.id).toBe("r1");
+    const [span] = llmSpans();
+    expect(span?.attributes["agentlightning.instrumentation.error"]).toContain(
+      "cannot serialise this content",
+    );
+    expect(span?.status.code).toBe(SpanStatusCode.OK);
+  });
+});

@@ -73,6 +73,21 @@ function isWrapped(fn: unknown): fn is WrappedCreate {
 // recorded once. `create` builds its request synchronously, so a counter is enough.
 let depth = 0;
 
+/** Attribute set on a call span when recording part of it failed (the call itself is unaffected). */
+export const INSTRUMENTATION_ERROR_ATTRIBUTE = "agentlightning.instrumentation.error";
+
+/**
+ * Runs a recording step; if it throws, notes why on the span instead. Recording must never make
+ * the user's model call fail.
+ */
+function guarded(span: OtelApiSpan, step: () => void): void {
+  try {
+    step();
+  } catch (error) {
+    span.setAttribute(INSTRUMENTATION_ERROR_ATTRIBUTE, errorMessage(error));
+  }
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -91,7 +106,7 @@ class CallRecorder {
 
   constructor(
     private readonly tracer: OtelApiTracer,
-    private readonly span: OtelApiSpan,
+    readonly span: OtelApiSpan,
     private readonly spanContext: Context,
   ) {}
 
@@ -110,12 +125,14 @@ class CallRecorder {
     this.ended = true;
     const end = Date.now();
     if (completion !== null && typeof completion === "object") {
-      this.span.setAttributes(chatResponseAttributes(completion));
-      for (const child of toolCallSpans(completion)) {
-        this.tracer
-          .startSpan(child.name, { attributes: child.attributes, startTime: end }, this.spanContext)
-          .end(end);
-      }
+      guarded(this.span, () => {
+        this.span.setAttributes(chatResponseAttributes(completion));
+        for (const child of toolCallSpans(completion)) {
+          this.tracer
+            .startSpan(child.name, { attributes: child.attributes, startTime: end }, this.spanContext)
+            .end(end);
+        }
+      });
     }
     this.span.setStatus({ code: SpanStatusCode.OK });
     this.span.end(end);
@@ -159,7 +176,7 @@ function observeStream(stream: StreamLike, recorder: CallRecorder): void {
       inner.next(...args).then(
         (step) => {
           if (step.done) finish();
-          else accumulator.add(step.value as ChatCompletionChunkLike);
+          else guarded(recorder.span, () => accumulator.add(step.value as ChatCompletionChunkLike));
           return step;
         },
         (error: unknown) => {
@@ -239,10 +256,10 @@ export function wrapChatCompletionsCreate(
       settings.requestTokenIds === true && request.return_token_ids === undefined
         ? { ...request, return_token_ids: true }
         : request;
-    const span = tracer.startSpan(LLM_CALL_SPAN_NAME, {
-      kind: SpanKind.CLIENT,
-      attributes: chatRequestAttributes(request, { headers: requestHeaders(requestOptions) }),
-    });
+    const span = tracer.startSpan(LLM_CALL_SPAN_NAME, { kind: SpanKind.CLIENT });
+    guarded(span, () =>
+      span.setAttributes(chatRequestAttributes(request, { headers: requestHeaders(requestOptions) })),
+    );
     const recorder = new CallRecorder(tracer, span, trace.setSpan(context.active(), span));
     let result: unknown;
     depth += 1;
