@@ -212,3 +212,21 @@ describe("floorToMillisecond", () => {
     expect(ended.end_time).toBeLessThanOrEqual(1_796_612_517.053);
   });
 });
+
+describe("mapAiSdkSpan on unreadable input", () => {
+  it("keeps the span as it came, noting why", () => {
+    const odd = span("ai.generateText.doGenerate", {});
+    let reads = 0;
+    Object.defineProperty(odd.attributes, "ai.prompt.messages", {
+      enumerable: true,
+      get() {
+        reads += 1;
+        if (reads === 1) throw new Error("unreadable");
+        return "[]";
+      },
+    });
+    const mapped = mapAiSdkSpan(odd);
+    expect(mapped.name).toBe("ai.generateText.doGenerate");
+    expect(mapped.attributes["agentlightning.instrumentation.error"]).toBe("unreadable");
+  });
+});

@@ -269,6 +269,16 @@ function finishedStatus(span: Span): Span["status"] {
  * (`InstrumentedTracer` does).
  */
 export function mapAiSdkSpan(span: Span): Span {
+  try {
+    return mapSpan(span);
+  } catch (error) {
+    // A span the mapping cannot read is kept as it came (a transform that throws loses the span).
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ...span, attributes: { ...span.attributes, "agentlightning.instrumentation.error": reason } };
+  }
+}
+
+function mapSpan(span: Span): Span {
   const match = MODEL_CALL_SPAN.exec(span.name);
   if (match !== null) {
     return {
