@@ -171,6 +171,17 @@ describe("APO against real rollouts and a scripted optimizer", () => {
     expect((await store.queryRollouts()).total).toBe(3);
   });
 
+  it("versionPrefix names the versions and their resources ids; a second run continues the numbering", async () => {
+    const { store, resources, model } = await world();
+    const apo = new APO({ baseUrl: model.baseUrl, beamRounds: 0, versionPrefix: "exp1-v", waitChunkSeconds: 1 });
+    apo.setStore(store);
+    apo.setInitialResources(resources);
+    expect((await apo.run(arithmeticTasks(1), arithmeticTasks(1))).bestVersion).toBe("exp1-v0");
+    expect((await store.getLatestResources())?.resources_id).toBe("exp1-v0");
+    expect((await apo.run(arithmeticTasks(1), arithmeticTasks(1))).bestVersion).toBe("exp1-v1");
+    expect(apo.getHistory().map((c) => c.version)).toEqual(["exp1-v0", "exp1-v1"]);
+  });
+
   it("#87/#95: needs a prompt template and both datasets; getBestPrompt throws before a run", async () => {
     const { store, resources, model } = await world();
     const apo = new APO({ baseUrl: model.baseUrl });
