@@ -173,7 +173,12 @@ describe("APO against real rollouts and a scripted optimizer", () => {
 
   it("versionPrefix names the versions and their resources ids; a second run continues the numbering", async () => {
     const { store, resources, model } = await world();
-    const apo = new APO({ baseUrl: model.baseUrl, beamRounds: 0, versionPrefix: "exp1-v", waitChunkSeconds: 1 });
+    const apo = new APO({
+      baseUrl: model.baseUrl,
+      beamRounds: 0,
+      versionPrefix: "exp1-v",
+      waitChunkSeconds: 1,
+    });
     apo.setStore(store);
     apo.setInitialResources(resources);
     expect((await apo.run(arithmeticTasks(1), arithmeticTasks(1))).bestVersion).toBe("exp1-v0");
