@@ -7,7 +7,7 @@
 //
 // Results: bench/results/tracer-llm.{json,md}.
 import { createRequire } from "node:module";
-import { loadavg } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { InMemoryLightningStore } from "../packages/store/dist/index.js";
@@ -148,7 +148,7 @@ const load = loadavg()[0];
 const md = [
   "# Added latency per traced LLM call (`node bench/tracer-llm.mjs`)",
   "",
-  `The \`openai\` client (v6) calling the scripted OpenAI-compatible server on loopback, ${CALLS} calls per mode, untraced vs traced by \`InstrumentedTracer\` (global patching, token ids asked for) into an in-memory store, ${PER_ROLLOUT} calls per rollout. Every call asks for token ids (same response bytes in every column). Per-call latency in ms: untraced (no scope), inside a \`trace()\` scope of a tracer that does not record openai calls (the cost of the scope's AsyncLocalStorage context on Node 20), traced; CPU is the process's CPU time (client, scripted server and tracer share it) per call. "scope" is the rest of each traced \`trace()\` scope (root span, flush of the rollout's spans to the store) spread over its calls. Load average at the end: ${load.toFixed(2)}; ${spans.toLocaleString("en-US")} spans written.`,
+  `The \`openai\` client (v6) calling the scripted OpenAI-compatible server on loopback, ${CALLS} calls per mode, untraced vs traced by \`InstrumentedTracer\` (global patching, token ids asked for) into an in-memory store, ${PER_ROLLOUT} calls per rollout. Every call asks for token ids (same response bytes in every column). Per-call latency in ms: untraced (no scope), inside a \`trace()\` scope of a tracer that does not record openai calls (the cost of the scope's AsyncLocalStorage context on Node 20), traced; CPU is the process's CPU time (client, scripted server and tracer share it) per call. "scope" is the rest of each traced \`trace()\` scope (root span, flush of the rollout's spans to the store) spread over its calls. Load average at the end: ${load.toFixed(2)} on ${cpus().length} cores; ${spans.toLocaleString("en-US")} spans written. On a loaded machine p99 mostly measures the scheduler: the p50 and CPU columns are the steadier figures.`,
   "",
   "| mode | untraced p50 / p99 | in scope, unrecorded p50 / p99 | traced p50 / p99 | added p50 / p99 | scope per call | CPU per call untraced / in scope / traced (added) |",
   "| --- | --- | --- | --- | --- | --- | --- |",
