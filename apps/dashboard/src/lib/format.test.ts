@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatNumber, previewJson } from "./format.js";
+import { formatDuration, formatEndTime, formatNumber, formatTime, previewJson } from "./format.js";
 
 describe("formatDuration", () => {
   it("keeps sub-second precision instead of a dash", () => {
@@ -25,5 +25,14 @@ describe("previewJson / formatNumber", () => {
     expect(formatNumber(0.5)).toBe("0.5");
     expect(formatNumber(1234)).toBe("1,234");
     expect(formatNumber(null)).toBe("—");
+  });
+});
+
+describe("formatEndTime", () => {
+  it("drops the date when the end falls on the start's day", () => {
+    const start = new Date(2026, 0, 2, 10, 0, 0).getTime() / 1000;
+    expect(formatEndTime(start, start + 1.5)).toBe("10:00:01.500");
+    expect(formatEndTime(start, start + 86400)).toBe(formatTime(start + 86400));
+    expect(formatEndTime(start, null)).toBe("—");
   });
 });

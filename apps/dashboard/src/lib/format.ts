@@ -34,6 +34,17 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${h}h ${pad(Math.floor((seconds - h * 3600) / 60))}m`;
 }
 
+/**
+ * The end of an interval: only the time of day when it falls on the start's date (the table stays
+ * narrow), the full time otherwise.
+ */
+export function formatEndTime(start: number | null | undefined, end: number | null | undefined): string {
+  const full = formatTime(end);
+  if (start === null || start === undefined || end === null || end === undefined) return full;
+  const startText = formatTime(start);
+  return startText.slice(0, 10) === full.slice(0, 10) ? full.slice(11) : full;
+}
+
 /** Duration between two store times, or null when one is missing. */
 export function durationBetween(start: number | null | undefined, end: number | null | undefined) {
   if (start === null || start === undefined || end === null || end === undefined) return null;

@@ -12,6 +12,7 @@ import {
   durationBetween,
   formatAgo,
   formatDuration,
+  formatEndTime,
   formatNumber,
   formatTime,
   previewJson,
@@ -73,7 +74,7 @@ function AttemptsTable({
               )}
             </td>
             <td>{formatTime(a.start_time)}</td>
-            <td>{formatTime(a.end_time)}</td>
+            <td>{formatEndTime(a.start_time, a.end_time)}</td>
             <td>{formatDuration(durationBetween(a.start_time, a.end_time))}</td>
             <td title={formatTime(a.last_heartbeat_time)}>
               {a.last_heartbeat_time === null ? "never" : formatAgo(a.last_heartbeat_time)}

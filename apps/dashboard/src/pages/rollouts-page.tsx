@@ -6,7 +6,14 @@ import { Pager } from "../components/pager.js";
 import { Empty, ErrorBox, Loading, StatusBadge } from "../components/states.js";
 import type { RolloutSummary } from "../lib/api.js";
 import { useApi, useLiveInterval } from "../lib/api-context.js";
-import { durationBetween, formatDuration, formatNumber, formatTime, previewJson } from "../lib/format.js";
+import {
+  durationBetween,
+  formatDuration,
+  formatEndTime,
+  formatNumber,
+  formatTime,
+  previewJson,
+} from "../lib/format.js";
 import { formatHash, intParam, listParam, useParams } from "../lib/router.js";
 
 /** Rollout statuses, in lifecycle order. */
@@ -160,7 +167,11 @@ export function RolloutsPage() {
     }
     cols.push(
       { id: "start_time", header: "Start", cell: ({ row }) => formatTime(row.original.start_time) },
-      { id: "end_time", header: "End", cell: ({ row }) => formatTime(row.original.end_time) },
+      {
+        id: "end_time",
+        header: "End",
+        cell: ({ row }) => formatEndTime(row.original.start_time, row.original.end_time),
+      },
       {
         id: "duration",
         header: "Duration",
