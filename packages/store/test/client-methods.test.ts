@@ -553,13 +553,26 @@ describe("LightningStoreClient waitForRollouts: the request stays open as long a
   });
 });
 
-describe("LightningStoreClient addManySpans: one POST per span", () => {
+/** A server without `POST /spans/batch` (as the Python v0.3.0 server): 404 there, `responder` elsewhere. */
+function withoutBatchRoute(responder: (req: RecordedRequest) => Reply): (req: RecordedRequest) => Reply {
+  return (req) =>
+    req.path === `${P}/spans/batch` ? { status: 404, json: { detail: "Not Found" } } : responder(req);
+}
+
+/** The single-span posts a server received. */
+function spanPosts(server: ScriptedServer): RecordedRequest[] {
+  return server.calls().filter((r) => r.path === `${P}/spans`);
+}
+
+describe("LightningStoreClient addManySpans without the batch route: one POST per span", () => {
   it("drops in-batch duplicates (first wins), keeps per-rollout order and returns what was stored", async () => {
     const { server, client } = await setup(
-      healthy((req) => {
-        const body = req.body as Record<string, unknown>;
-        return { status: 201, json: body.name === "dup-of-stored" ? null : body, delayMs: 5 };
-      }),
+      healthy(
+        withoutBatchRoute((req) => {
+          const body = req.body as Record<string, unknown>;
+          return { status: 201, json: body.name === "dup-of-stored" ? null : body, delayMs: 5 };
+        }),
+      ),
       { spanConcurrency: 4 },
     );
     const a = (n: number, extra: Record<string, unknown> = {}) => span(n, { rollout_id: "ro-a", ...extra });
@@ -574,11 +587,12 @@ describe("LightningStoreClient addManySpans: one POST per span", () => {
       b(3),
     ];
     const stored = await client.addManySpans(batch as never);
-    expect(server.calls()).toHaveLength(6);
-    expect(server.calls().filter((r) => (r.body as { name: string }).name === "second copy")).toHaveLength(0);
+    expect(spanPosts(server)).toHaveLength(6);
+    expect(spanPosts(server).filter((r) => (r.body as { name: string }).name === "second copy")).toHaveLength(
+      0,
+    );
     const order = (rollout: string) =>
-      server
-        .calls()
+      spanPosts(server)
         .filter((r) => (r.body as { rollout_id: string }).rollout_id === rollout)
         .map((r) => (r.body as { sequence_id: number }).sequence_id);
     expect(order("ro-a")).toEqual([1, 2, 3]);
@@ -597,7 +611,7 @@ describe("LightningStoreClient addManySpans: one POST per span", () => {
 
   it("sends at most spanConcurrency requests at once", async () => {
     const { server, client } = await setup(
-      healthy((req) => ({ status: 201, json: req.body, delayMs: 10 })),
+      healthy(withoutBatchRoute((req) => ({ status: 201, json: req.body, delayMs: 10 }))),
       { spanConcurrency: 3 },
     );
     const batch = Array.from({ length: 12 }, (_, i) => span(1, { rollout_id: `ro-${i}` }));
@@ -607,12 +621,14 @@ describe("LightningStoreClient addManySpans: one POST per span", () => {
 
   it("stops at the first failure and throws it", async () => {
     const { server, client } = await setup(
-      healthy((req) => {
-        const body = req.body as { rollout_id: string };
-        return body.rollout_id === "ro-missing"
-          ? { status: 404, json: { detail: "Rollout ro-missing not found", error_type: "ValueError" } }
-          : { status: 201, json: body };
-      }),
+      healthy(
+        withoutBatchRoute((req) => {
+          const body = req.body as { rollout_id: string };
+          return body.rollout_id === "ro-missing"
+            ? { status: 404, json: { detail: "Rollout ro-missing not found", error_type: "ValueError" } }
+            : { status: 201, json: body };
+        }),
+      ),
       { spanConcurrency: 1 },
     );
     const batch = [
@@ -624,7 +640,7 @@ describe("LightningStoreClient addManySpans: one POST per span", () => {
     const error = await rejection(client.addManySpans(batch as never));
     expect(error.code).toBe("not_found");
     expect(error.message).toBe("Rollout ro-missing not found");
-    expect(server.calls().map((r) => (r.body as { rollout_id: string }).rollout_id)).toEqual([
+    expect(spanPosts(server).map((r) => (r.body as { rollout_id: string }).rollout_id)).toEqual([
       "ro-a",
       "ro-missing",
     ]);

@@ -5,9 +5,9 @@ import { serveOverHttp } from "./support/served-client.js";
 
 // The conformance suite over the wire: every test talks to a LightningStoreClient, through a live
 // LightningStoreServer on a loopback port, to a fresh store of each backend on the suite's clock.
-// The client posts a span batch one span per request (the API has no batch route), so its batches
-// are not atomic.
-const clientOptions = { nonAtomicSpanBatches: true };
+// The client posts a span batch with `POST /spans/batch` (one request per chunk, stored all or
+// nothing), so the all-or-nothing batch cases run here too.
+const clientOptions = {};
 
 describeLightningStore(
   "HTTP client → server → InMemoryLightningStore",

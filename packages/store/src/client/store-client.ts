@@ -26,6 +26,11 @@ import {
 } from "@agentlightning/types";
 import * as z from "zod";
 import { normalizeSpan } from "../core/normalize.js";
+import {
+  ADD_SPANS_ALLOCATING,
+  addSpansAllocatingBySteps,
+  type SpanAllocatingStore,
+} from "../core/span-allocation.js";
 import { attemptNotFound, rolloutNotFound } from "../core/store-errors.js";
 import type {
   AttemptPatch,
@@ -82,7 +87,16 @@ export interface LightningStoreClientOptions {
   fetch?: typeof globalThis.fetch;
   /** Receives retry warnings and swallowed dequeue failures. Default: silent. */
   logger?: Logger;
-  /** Spans sent at once by {@link LightningStoreClient.addManySpans} (one request each). Default 8. */
+  /**
+   * Spans per `POST /v1/agl/spans/batch` request of {@link LightningStoreClient.addManySpans}
+   * (larger batches are sent in chunks of this size, one after the other). Default 1000, at most
+   * 10,000.
+   */
+  spanBatchSize?: number;
+  /**
+   * Against a server without the batch route (the Python v0.3.0 server), spans are posted one per
+   * request: this many at once (different rollouts in parallel). Default 8.
+   */
   spanConcurrency?: number;
 }
 
@@ -96,6 +110,9 @@ const AttemptPageSchema = paginatedResultSchema(AttemptSchema);
 const SpanPageSchema = paginatedResultSchema(SpanSchema);
 const ResourcesPageSchema = paginatedResultSchema(ResourcesUpdateSchema);
 const WorkerPageSchema = paginatedResultSchema(WorkerSchema);
+const SpanListSchema = z.array(SpanSchema);
+/** The server-side limit of one batch request (`MAX_SPAN_BATCH` of the batch route). */
+const MAX_SPAN_BATCH_SIZE = 10_000;
 
 /**
  * An id as a path segment. An empty id cannot be put in a path (`/rollouts/` names another route
@@ -154,6 +171,33 @@ function isStoreNotFound(error: AglError): boolean {
 }
 
 /**
+ * A route the server does not have: a 405, or a 404 without the store's `error_type` (a store
+ * not-found, e.g. an unknown attempt, carries one).
+ */
+function isMissingRoute(error: AglError): boolean {
+  return error.status === 405 || (error.status === 404 && !isStoreNotFound(error));
+}
+
+/**
+ * Stored spans of several chunks in the order one store call returns them: grouped by (rollout,
+ * attempt) in order of first appearance in `sent`, each group in stored order.
+ */
+function groupByAttempt(sent: readonly Span[], stored: Span[]): Span[] {
+  const rank = new Map<string, number>();
+  for (const span of sent) {
+    const key = JSON.stringify([span.rollout_id, span.attempt_id]);
+    if (!rank.has(key)) rank.set(key, rank.size);
+  }
+  const keyed = stored.map((span, index) => ({
+    span,
+    index,
+    rank: rank.get(JSON.stringify([span.rollout_id, span.attempt_id])) ?? rank.size,
+  }));
+  keyed.sort((a, b) => a.rank - b.rank || a.index - b.index);
+  return keyed.map((entry) => entry.span);
+}
+
+/**
  * The Python v0.3.0 server answers `GET /rollouts/{unknown}` with a 500 whose `error_type` is
  * `ResponseValidationError` (its response model is not nullable). That answer means "no such
  * rollout": map it to null at once instead of retrying for seconds.
@@ -186,7 +230,7 @@ function isPythonNullRollout(error: AglError): boolean {
  * await store.close();
  * ```
  */
-export class LightningStoreClient implements LightningStore {
+export class LightningStoreClient implements LightningStore, SpanAllocatingStore {
   /** Every flag true: the server serializes operations and ingests OTLP (docs/store-contract.md §1.13). */
   readonly capabilities: StoreCapabilities = {
     thread_safe: true,
@@ -201,6 +245,12 @@ export class LightningStoreClient implements LightningStore {
   private readonly logger: Logger;
   private readonly requestTimeout: number | null;
   private readonly spanConcurrency: number;
+  private readonly spanBatchSize: number;
+  /**
+   * Whether the server has `POST /spans/batch`: unknown until the first batch, false after a
+   * route-level 404/405 (a Python v0.3.0 server), then spans go one per request.
+   */
+  private batchRoute: boolean | undefined;
   /** Dequeue failures in a row (logged loudly once per streak). */
   private dequeueFailures = 0;
 
@@ -220,6 +270,14 @@ export class LightningStoreClient implements LightningStore {
       );
     }
     this.spanConcurrency = concurrency;
+    const batchSize = options.spanBatchSize ?? 1000;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_SPAN_BATCH_SIZE) {
+      throw new AglError(
+        "invalid_argument",
+        `spanBatchSize must be an integer from 1 to ${MAX_SPAN_BATCH_SIZE}, got ${batchSize}`,
+      );
+    }
+    this.spanBatchSize = batchSize;
     this.transport = new HttpTransport({
       baseUrl: `${this.url}${API_PREFIX}`,
       apiKey: options.apiKey,
@@ -419,18 +477,76 @@ export class LightningStoreClient implements LightningStore {
   }
 
   /**
-   * The HTTP API has no batch span endpoint: one `POST /spans` per span. Duplicates inside the
-   * batch are dropped here (the first one wins, as in a store); spans of one rollout are sent in
-   * order, one at a time (so equal sequence ids keep their order), different rollouts in parallel
-   * up to `spanConcurrency`. Every span is validated before the first is sent, so a malformed
-   * one stores nothing (`invalid_argument` naming `spans.<i>.<field>`). On a server-side failure
-   * (e.g. an unknown attempt) nothing more is sent and the first error is thrown; spans already
-   * sent stay stored, as for a store's multi-group batch. The stored spans come back grouped by
-   * (rollout, attempt) in order of first appearance, as a store returns them.
+   * One `POST /spans/batch` request per `spanBatchSize` spans (docs/store-contract.md E13): each
+   * request is stored all or nothing, so a batch within one chunk is atomic like a store's; over
+   * several chunks, the chunks before a refused one stay stored. Every span is validated before the
+   * first request, so a malformed one stores nothing (`invalid_argument` naming
+   * `spans.<i>.<field>`). The stored spans come back grouped by (rollout, attempt) in order of first
+   * appearance, as a store returns them.
+   *
+   * Against a server without the batch route (the Python v0.3.0 server answers 404) the client
+   * remembers it and posts one `POST /spans` per span instead: spans of one rollout in order, one at
+   * a time, different rollouts in parallel up to `spanConcurrency`; on a failure nothing more is
+   * sent and the spans already sent stay stored.
    */
   async addManySpans(spans: Span[]): Promise<Span[]> {
     if (!Array.isArray(spans)) throw new AglError("invalid_argument", "spans must be an array");
     for (const [index, span] of spans.entries()) normalizeSpan(span, `spans.${index}`);
+    if (spans.length === 0) return [];
+    return (await this.postSpanBatches(spans, undefined)) ?? this.addSpansOneByOne(spans);
+  }
+
+  /**
+   * `addSpansAllocating` over HTTP: the flagged spans are sent without `sequence_id`, so the server
+   * numbers them while storing the batch (one request per chunk). Against a server without the
+   * batch route: the checks, one `POST /spans/next` per flagged span, then one `POST /spans` per span.
+   */
+  async [ADD_SPANS_ALLOCATING](spans: Span[], allocate: readonly boolean[]): Promise<Span[]> {
+    if (!Array.isArray(spans)) throw new AglError("invalid_argument", "spans must be an array");
+    for (const [index, span] of spans.entries()) normalizeSpan(span, `spans.${index}`);
+    if (spans.length === 0) return [];
+    const stored = await this.postSpanBatches(spans, allocate);
+    return stored ?? addSpansAllocatingBySteps(this, spans, allocate);
+  }
+
+  /**
+   * Sends the spans in chunks to `POST /spans/batch`, dropping `sequence_id` from the flagged ones.
+   * Returns undefined (having sent nothing) when the server turns out not to have the route.
+   */
+  private async postSpanBatches(
+    spans: Span[],
+    allocate: readonly boolean[] | undefined,
+  ): Promise<Span[] | undefined> {
+    if (this.batchRoute === false) return undefined;
+    const stored: Span[] = [];
+    for (let start = 0; start < spans.length; start += this.spanBatchSize) {
+      const chunk = spans.slice(start, start + this.spanBatchSize).map((span, i) => {
+        if (allocate?.[start + i] !== true) return span;
+        const { sequence_id: _allocated, ...rest } = span;
+        return rest;
+      });
+      try {
+        stored.push(
+          ...(await this.call(SpanListSchema, { method: "POST", path: "/spans/batch", body: chunk })),
+        );
+        this.batchRoute = true;
+      } catch (error) {
+        if (this.batchRoute === undefined && AglError.isInstance(error) && isMissingRoute(error)) {
+          this.batchRoute = false;
+          this.logger.info(
+            `The store at ${this.url} has no POST ${API_PREFIX}/spans/batch (HTTP ${error.status}); ` +
+              "writing spans one request each from now on",
+          );
+          return undefined;
+        }
+        throw error;
+      }
+    }
+    return spans.length <= this.spanBatchSize ? stored : groupByAttempt(spans, stored);
+  }
+
+  /** The old way (and the Python client's): one `POST /spans` per span. */
+  private async addSpansOneByOne(spans: Span[]): Promise<Span[]> {
     const seen = new Set<string>();
     /** Rank of each (rollout, attempt) group by first appearance: the order a store returns them in. */
     const groupRank = new Map<string, number>();

@@ -75,6 +75,19 @@ export async function addSpansAllocating(
   if (spans.length === 0) return [];
   if (typeof allocate === "boolean") allocate = new Array<boolean>(spans.length).fill(allocate);
   if (isSpanAllocatingStore(store)) return store[ADD_SPANS_ALLOCATING](spans, allocate);
+  return addSpansAllocatingBySteps(store, spans, allocate);
+}
+
+/**
+ * {@link addSpansAllocating} for a store without the one-call capability: the checks, one bulk
+ * allocation (`getManySpanSequenceIds`) and one `addManySpans`. Nothing is allocated or stored when
+ * a check fails.
+ */
+export async function addSpansAllocatingBySteps(
+  store: LightningStore,
+  spans: Span[],
+  allocate: readonly boolean[],
+): Promise<Span[]> {
   for (const [index, span] of spans.entries()) normalizeSpan(span, `spans.${index}`);
   await checkTargetsExist(store, spans);
   const lacking = spans.filter((_, index) => allocate[index] === true);

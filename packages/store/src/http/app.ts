@@ -18,6 +18,7 @@ import { healthRoute } from "./routes/health.js";
 import { queueRoutes } from "./routes/queues.js";
 import { resourcesRoutes } from "./routes/resources.js";
 import { rolloutRoutes } from "./routes/rollouts.js";
+import { spanBatchRoutes } from "./routes/span-batch.js";
 import { spanRoutes } from "./routes/spans.js";
 import { statisticsRoutes } from "./routes/statistics.js";
 import { waitRoutes } from "./routes/waits.js";
@@ -46,6 +47,7 @@ export const STORE_API_ROUTES: readonly ApiRoute[] = [
   ...statisticsRoutes,
   ...resourcesRoutes,
   ...spanRoutes,
+  ...spanBatchRoutes,
   ...waitRoutes,
 ];
 

@@ -43,8 +43,9 @@ export interface ConformanceOptions {
   skipConcurrency?: boolean;
   /**
    * The store's `addManySpans` may keep the spans stored before a failing one, so the all-or-nothing
-   * case (Quirk B14) is left out. Only for a store that cannot make a batch atomic:
-   * `LightningStoreClient` (the HTTP API has no batch span route, so it posts spans one by one).
+   * case (Quirk B14) is left out. Only for a store that cannot make a batch atomic, e.g.
+   * `LightningStoreClient` talking to a Python v0.3.0 server (no batch span route, so it posts spans
+   * one by one). Our server's `POST /spans/batch` makes the client's batches atomic.
    */
   nonAtomicSpanBatches?: boolean;
 }

@@ -29,6 +29,8 @@ interface Entry {
   span: Span;
   /** The store reported it as a repeat of a stored span (not part of the trace, as upstream). */
   duplicate: boolean;
+  /** Writes that included it. */
+  tries: number;
 }
 
 /**
@@ -73,7 +75,7 @@ export class TraceScope {
 
   /** Adds a finished span (already converted). */
   add(span: Span): void {
-    const entry: Entry = { span, duplicate: false };
+    const entry: Entry = { span, duplicate: false, tries: 0 };
     if (!this.closed) this.entries.push(entry);
     if (!this.writes) {
       span.sequence_id = this.settings.nextLocalSequenceId();
@@ -174,6 +176,7 @@ export class TraceScope {
     if (batch.length === 0) return;
     this.queue = [];
     this.inFlight = batch.length;
+    for (const entry of batch) entry.tries++;
     const { store, rolloutId, attemptId } = this.target;
     try {
       const stored = await addSpansAllocating(
@@ -185,7 +188,9 @@ export class TraceScope {
       for (const entry of batch) {
         const written = byId.get(entry.span.span_id);
         if (written === undefined) {
-          entry.duplicate = true;
+          // Not stored now: a repeat of a stored span, unless an earlier try (whose answer was
+          // lost) stored this very span; then it stays in the trace.
+          entry.duplicate = entry.tries === 1;
         } else {
           // One stored span answers one entry: a repeat later in the batch is the duplicate.
           byId.delete(entry.span.span_id);

@@ -344,6 +344,17 @@ describe.each(STORE_KINDS)("OtelTracer writing to a store (%s)", (kind) => {
     expect((await live.backing.querySpans({ rolloutId: ids.rolloutId })).total).toBe(50);
   });
 
+  it("a 20-span rollout is written with one request (the store numbers the spans)", async () => {
+    const tracer = new OtelTracer();
+    const ids = await scopeOf();
+    const before = live.requests();
+    await tracer.trace(ids, (t) => {
+      for (let i = 0; i < 20; i++) t.startSpan(`s${i}`).end();
+    });
+    expect(live.requests() - before).toBe(kind === "http" ? 1 : 0);
+    expect(tracer.getLastTrace().map((s) => s.sequence_id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
   it("writes a long rollout's spans while it runs (size threshold and timer), one request per flush", async () => {
     const tracer = new OtelTracer({ flushSpanCount: 10, flushIntervalMs: 20 });
     const ids = await scopeOf();
