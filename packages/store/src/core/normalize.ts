@@ -22,6 +22,7 @@ import {
 import * as z from "zod";
 import type { AttemptPatch, EnqueueRolloutOptions, RolloutPatch } from "../store.js";
 import { checkExplicitSequenceId } from "./sequence-ids.js";
+import { copyWellFormedSpan } from "./span-fast-path.js";
 
 // Validation of store inputs with the wire schemas, shared by every store implementation, so that
 // bad input fails the same way (AglError invalid_argument naming the field) before anything changes.
@@ -147,7 +148,10 @@ export function normalizeSpan(span: unknown, what = "span"): Span {
     checkExplicitSequenceId(validated.sequence_id, what);
     return validated;
   }
-  const parsed = parseStorable(SpanSchema, span, what);
+  // The common, complete span skips zod (same copy, same rules); anything else gets the zod parse
+  // and its error message.
+  const fast = copyWellFormedSpan(span);
+  const parsed = fast === undefined ? parseStorable(SpanSchema, span, what) : assertSafeJson(fast, what);
   checkExplicitSequenceId(parsed.sequence_id, what);
   return parsed;
 }

@@ -43,7 +43,8 @@ interface Entry {
 export class TraceScope {
   private readonly entries: Entry[] = [];
   private queue: Entry[] = [];
-  private chain: Promise<void> = Promise.resolve();
+  /** The write loop in flight, if any (at most one per scope, so numbers follow end order). */
+  private writing: Promise<void> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   /** The reason of the last transient failure, for the teardown message. */
@@ -82,16 +83,30 @@ export class TraceScope {
       return;
     }
     this.enqueue([entry]);
-    if (this.queue.length >= this.settings.flushSpanCount) void this.flush();
+    // While the store fails, only the timer retries (not every span that arrives).
+    if (this.queue.length >= this.settings.flushSpanCount && this.lastFailure === undefined)
+      void this.flush();
     else this.schedule();
   }
 
-  /** Writes every unwritten span (one request per batch), after the write in flight. */
+  /**
+   * Writes every unwritten span: one store call for what waits now, then one for what arrived
+   * meanwhile, until nothing waits or a write fails. Joins the loop in flight if there is one.
+   */
   flush(): Promise<void> {
     this.clearTimer();
-    const next = this.chain.then(() => this.writeQueued());
-    this.chain = next;
-    return next;
+    if (this.writing === undefined) {
+      this.writing = this.writeLoop().finally(() => {
+        this.writing = undefined;
+      });
+    }
+    return this.writing;
+  }
+
+  private async writeLoop(): Promise<void> {
+    while (this.queue.length > 0) {
+      if (!(await this.writeQueued())) return;
+    }
   }
 
   /**
@@ -127,8 +142,7 @@ export class TraceScope {
    */
   async drain(): Promise<void> {
     this.clearTimer();
-    if (this.queue.length > 0) await this.flush();
-    else await this.chain;
+    await this.flush();
     const left = this.queue.length;
     if (left === 0) return;
     this.queue = [];
@@ -144,8 +158,9 @@ export class TraceScope {
   private enqueue(entries: Entry[]): void {
     const wasEmpty = this.queue.length === 0;
     this.queue.push(...entries);
+    // The cap is for a store that keeps failing; spans waiting for a normal write are never dropped.
     const over = this.queue.length - this.settings.maxUnwrittenSpans;
-    if (over > 0) {
+    if (over > 0 && this.lastFailure !== undefined) {
       this.queue.splice(0, over);
       this.settings.logger.error(
         `Dropped the ${over} oldest unwritten span(s) of rollout ${this.target.rolloutId} / attempt ` +
@@ -171,9 +186,10 @@ export class TraceScope {
     this.timer = undefined;
   }
 
-  private async writeQueued(): Promise<void> {
+  /** One store call for the spans waiting now; false when it failed and the spans wait for a retry. */
+  private async writeQueued(): Promise<boolean> {
     const batch = this.queue;
-    if (batch.length === 0) return;
+    if (batch.length === 0) return true;
     this.queue = [];
     this.inFlight = batch.length;
     for (const entry of batch) entry.tries++;
@@ -216,8 +232,16 @@ export class TraceScope {
     } finally {
       this.inFlight = 0;
     }
-    if (this.queue.length === 0) this.onPendingChange?.(this, false);
-    else this.schedule();
+    if (this.queue.length === 0) {
+      this.onPendingChange?.(this, false);
+      return true;
+    }
+    // A transient failure: try again later (spans that arrived meanwhile wait with them).
+    if (this.lastFailure !== undefined) {
+      this.schedule();
+      return false;
+    }
+    return true;
   }
 
   /** Spans still unwritten after the scope ended get local numbers in the returned trace. */

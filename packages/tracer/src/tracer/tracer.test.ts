@@ -352,7 +352,9 @@ describe.each(STORE_KINDS)("OtelTracer writing to a store (%s)", (kind) => {
       for (let i = 0; i < 20; i++) t.startSpan(`s${i}`).end();
     });
     expect(live.requests() - before).toBe(kind === "http" ? 1 : 0);
-    expect(tracer.getLastTrace().map((s) => s.sequence_id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(tracer.getLastTrace().map((s) => s.sequence_id)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
   });
 
   it("writes a long rollout's spans while it runs (size threshold and timer), one request per flush", async () => {

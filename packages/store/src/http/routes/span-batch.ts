@@ -7,6 +7,7 @@ import {
   SpanSchema,
 } from "@agentlightning/types";
 import * as z from "zod";
+import { markValidatedSpan } from "../../core/normalize.js";
 import { addSpansAllocating } from "../../core/span-allocation.js";
 import { type ApiRoute, defineRoute } from "../api-route.js";
 
@@ -47,7 +48,11 @@ export const spanBatchRoutes: ApiRoute[] = [
         );
       }
       const now = nowSeconds();
-      const spans: Span[] = body.map((request) => completeSpanRequest(request, { sequenceId: 0, now }));
+      // Each element passed the request schema (after the JSON rule) and is completed into a fresh,
+      // valid span: the store takes it without validating it a second time (as `POST /spans`).
+      const spans: Span[] = body.map((request) =>
+        markValidatedSpan(completeSpanRequest(request, { sequenceId: 0, now })),
+      );
       return addSpansAllocating(
         store,
         spans,
