@@ -72,46 +72,54 @@ export function Waterfall({
   };
   return (
     <div className="waterfall" data-testid="waterfall">
+      <div className="wf-tools">
+        <span>{spans.length} spans</span>
+        {errorCount > 0 ? <span className="badge failed">{errorCount} errors</span> : null}
+        <input
+          type="search"
+          aria-label="Find span"
+          placeholder="find name or 'error'"
+          value={find}
+          style={{ width: 150, padding: "0 6px", fontSize: 12 }}
+          onChange={(e) => {
+            setFind(e.target.value);
+            setMatchAt(-1);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === "Enter") {
+              e.preventDefault();
+              jump(e.shiftKey ? Math.max(matchAt, 0) - 1 : matchAt + 1);
+            }
+          }}
+        />
+        {find.trim() !== "" ? (
+          <span data-testid="find-count">
+            {matches.length === 0
+              ? "no match"
+              : matchAt < 0
+                ? `${matches.length} ${matches.length === 1 ? "match" : "matches"}`
+                : `${Math.min(matchAt + 1, matches.length)} of ${matches.length}`}
+          </span>
+        ) : null}
+        <button type="button" onClick={() => setCollapsed(new Set())}>
+          expand all
+        </button>
+        <button type="button" onClick={() => setCollapsed(new Set([...forest.children.keys()]))}>
+          collapse all
+        </button>
+      </div>
       <div className="wf-head">
-        <div>
-          <span>{spans.length} spans</span>
-          {errorCount > 0 ? <span className="badge failed">{errorCount} errors</span> : null}
-          <input
-            type="search"
-            aria-label="Find span"
-            placeholder="find name or 'error'"
-            value={find}
-            style={{ width: 150, padding: "0 6px", fontSize: 12 }}
-            onChange={(e) => {
-              setFind(e.target.value);
-              setMatchAt(-1);
-            }}
-            onKeyDown={(e) => {
-              if (e.key === "Enter") {
-                e.preventDefault();
-                jump(e.shiftKey ? Math.max(matchAt, 0) - 1 : matchAt + 1);
-              }
-            }}
-          />
-          {find.trim() !== "" ? (
-            <span data-testid="find-count">
-              {matches.length === 0
-                ? "no match"
-                : matchAt < 0
-                  ? `${matches.length} ${matches.length === 1 ? "match" : "matches"}`
-                  : `${Math.min(matchAt + 1, matches.length)} of ${matches.length}`}
-            </span>
-          ) : null}
-          <button type="button" onClick={() => setCollapsed(new Set())}>
-            expand all
-          </button>
-          <button type="button" onClick={() => setCollapsed(new Set([...forest.children.keys()]))}>
-            collapse all
-          </button>
-        </div>
+        <div>span</div>
         <div title="Time since the attempt's first span">
           {TICKS.map((t) => (
-            <span key={t} className="wf-tick" style={{ left: `${t * 94 + 1}%` }}>
+            <span
+              key={t}
+              className="wf-tick"
+              style={{
+                left: `${t * 94 + 1}%`,
+                transform: `translateX(${t === 0 ? 0 : t === 1 ? -100 : -50}%)`,
+              }}
+            >
               {formatDuration(t * span)}
             </span>
           ))}

@@ -9,6 +9,9 @@ describe("formatDuration", () => {
     expect(formatDuration(1.2391)).toBe("1.24 s");
     expect(formatDuration(125.1)).toBe("2m 05.1s");
     expect(formatDuration(3 * 3600 + 125)).toBe("3h 02m");
+    expect(formatDuration(0.000999999)).toBe("1.0 ms");
+    expect(formatDuration(0.9999)).toBe("1.00 s");
+    expect(formatDuration(59.99)).toBe("1m 00.0s");
   });
   it("shows a dash for unknown or negative durations", () => {
     expect(formatDuration(null)).toBe("—");

@@ -22,13 +22,16 @@ export function formatTime(seconds: number | null | undefined): string {
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return "—";
   const ms = seconds * 1000;
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 100) return `${ms.toFixed(1)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
-  if (seconds < 3600) {
-    const m = Math.floor(seconds / 60);
-    return `${m}m ${(seconds - m * 60).toFixed(1).padStart(4, "0")}s`;
+  // Thresholds on the rounded value, so 0.999999 ms reads "1.0 ms", never "1.00 ms".
+  if (ms < 0.995) return `${ms.toFixed(2)} ms`;
+  if (ms < 99.95) return `${ms.toFixed(1)} ms`;
+  if (ms < 999.5) return `${Math.round(ms)} ms`;
+  if (seconds < 9.995) return `${seconds.toFixed(2)} s`;
+  if (seconds < 59.95) return `${seconds.toFixed(1)} s`;
+  if (seconds < 3599.95) {
+    const tenths = Math.round(seconds * 10);
+    const m = Math.floor(tenths / 600);
+    return `${m}m ${((tenths - m * 600) / 10).toFixed(1).padStart(4, "0")}s`;
   }
   const h = Math.floor(seconds / 3600);
   return `${h}h ${pad(Math.floor((seconds - h * 3600) / 60))}m`;
