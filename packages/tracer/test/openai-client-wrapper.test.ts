@@ -199,6 +199,29 @@ describe("instrumentOpenAI", () => {
     expect(llmSpans()).toHaveLength(1);
   });
 
+  it("records calls made through the SDK's stream() and parse() helpers", async () => {
+    const openai = instrumentOpenAI(client(), options);
+    const runner = openai.chat.completions.stream({
+      model: "m1",
+      messages: [{ role: "user", content: "helper stream" }],
+    });
+    const final = await runner.finalChatCompletion();
+    expect(final.choices[0]?.message.content).toBe("answer to helper stream");
+    const parsed = await openai.chat.completions.parse({
+      model: "m1",
+      messages: [{ role: "user", content: "helper parse" }],
+    });
+    expect(parsed.choices[0]?.message.content).toBe("answer to helper parse");
+    const recorded = llmSpans().map((s) => [
+      s.attributes["gen_ai.request.streaming"],
+      s.attributes["gen_ai.completion.0.content"],
+    ]);
+    expect(recorded).toEqual([
+      [true, "answer to helper stream"],
+      [false, "answer to helper parse"],
+    ]);
+  });
+
   it("is idempotent, can be undone, and leaves calls outside a tracer untraced", async () => {
     const openai = client();
     instrumentOpenAI(instrumentOpenAI(openai, options), options);
