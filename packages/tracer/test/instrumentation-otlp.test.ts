@@ -126,6 +126,10 @@ describe("LightningOtlpSpanProcessor", () => {
     await down.forceFlush();
     expect(down.stats()).toMatchObject({ exported: 0, dropped: 0, pending: 1 });
     expect(logger.lines.join("\n")).toMatch(/1 spans kept for the next try/);
+    // At shutdown what still cannot be sent is dropped, and said so.
+    await down.shutdown();
+    expect(down.stats()).toMatchObject({ exported: 0, dropped: 1, pending: 0 });
+    expect(logger.lines.join("\n")).toMatch(/1 spans could not be sent .* before shutdown/);
     await provider.shutdown();
   });
 });

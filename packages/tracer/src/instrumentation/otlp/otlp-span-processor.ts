@@ -25,7 +25,7 @@ export interface LightningOtlpSpanProcessorOptions {
   logger?: Logger;
 }
 
-/** Outcome of one export, for tests and callers of {@link LightningOtlpSpanProcessor.forceFlush}. */
+/** Running totals of a {@link LightningOtlpSpanProcessor} (see its `stats()`). */
 export interface OtlpExportStats {
   /** Spans the store accepted. */
   exported: number;
@@ -129,7 +129,7 @@ export class LightningOtlpSpanProcessor implements SpanProcessor {
     if (this.queue.length >= this.maxBatchSize) void this.send();
   }
 
-  /** Sends every queued span now; resolves with the running totals. */
+  /** Sends every queued span now (a batch that fails transiently stays queued; see {@link stats}). */
   async forceFlush(): Promise<void> {
     await this.send();
   }
@@ -139,12 +139,22 @@ export class LightningOtlpSpanProcessor implements SpanProcessor {
     return { ...this.totals, pending: this.queue.length };
   }
 
-  /** Sends what is queued and stops the timer. Later spans are ignored. */
+  /**
+   * Sends what is queued and stops the timer. Spans still unsent after that last try are dropped,
+   * and logged with their count. Later spans are ignored.
+   */
   async shutdown(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     await this.send();
     this.closed = true;
+    if (this.queue.length > 0) {
+      this.totals.dropped += this.queue.length;
+      this.logger.error(
+        `OTLP export: ${this.queue.length} spans could not be sent to ${this.url} before shutdown; dropped them`,
+      );
+      this.queue = [];
+    }
   }
 
   // One send at a time, so batches reach the store in end order and a retry never races a newer batch.
