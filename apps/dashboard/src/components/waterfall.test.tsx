@@ -26,7 +26,7 @@ describe("Waterfall", () => {
     expect(names(container)).toEqual(["0:agent", "1:openai.chat.completion", "1:tool"]);
     expect(container.querySelector(".wf-row.error")?.getAttribute("data-span-name")).toBe("tool");
     expect(container.querySelector(".wf-bar.llm")).not.toBeNull();
-    expect(screen.getByText("1 errors")).toBeTruthy();
+    expect(screen.getByText("1 error")).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "Collapse" }));
     expect(names(container)).toEqual(["0:agent"]);
     fireEvent.click(container.querySelector(".wf-row")!);

@@ -74,7 +74,11 @@ export function Waterfall({
     <div className="waterfall" data-testid="waterfall">
       <div className="wf-tools">
         <span>{spans.length} spans</span>
-        {errorCount > 0 ? <span className="badge failed">{errorCount} errors</span> : null}
+        {errorCount > 0 ? (
+          <span className="badge failed">
+            {errorCount} {errorCount === 1 ? "error" : "errors"}
+          </span>
+        ) : null}
         <input
           type="search"
           aria-label="Find span"
@@ -180,7 +184,15 @@ export function Waterfall({
                 </div>
                 <div className="wf-track">
                   <div className={`wf-bar ${kind}`} style={{ left: `${left}%`, width: `${width}%` }} />
-                  <span className="wf-dur" style={{ left: `${Math.min(left + width, 88)}%` }}>
+                  <span
+                    className="wf-dur"
+                    // A bar reaching the right edge gets its label inside, at its end.
+                    style={
+                      left + width > 88
+                        ? { right: `${Math.max(100 - left - width, 0)}%`, color: "#fff", paddingRight: 4 }
+                        : { left: `${left + width}%` }
+                    }
+                  >
                     {formatDuration(
                       s.end_time !== null && s.start_time !== null ? s.end_time - s.start_time : null,
                     )}

@@ -150,7 +150,9 @@ describe("Annotate and Settings pages in Chromium", () => {
 
   it("asks for the API key a store requires, then shows its (empty) data", async () => {
     const { page } = env.browser;
-    const locked = await startAglStore(["--backend", "memory", "--api-key", "k-123"]);
+    const locked = await startAglStore(["--backend", "memory", "--api-key", "k-123"], {
+      dashboardDir: distDir,
+    });
     const statics = (await storeServesDashboard(locked.url))
       ? null
       : await startStaticServer(distDir, locked.url);

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,15 @@ export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
  */
 export const serverMain = process.env.AGL_E2E_SERVER_MAIN || join(repoRoot, "apps/server/dist/main.js");
 
+let dashboardFlag: boolean | undefined;
+/** Whether this `agl store` has `--dashboard DIR` (serving a given dashboard build at `/`). */
+export function supportsDashboardFlag(): boolean {
+  dashboardFlag ??= execFileSync(process.execPath, [serverMain, "store", "--help"], {
+    encoding: "utf8",
+  }).includes("--dashboard");
+  return dashboardFlag;
+}
+
 /** A running `agl store` child process. */
 export interface AglStore {
   url: string;
@@ -21,12 +30,19 @@ export interface AglStore {
 
 /**
  * Starts the built `agl store` (apps/server/dist/main.js) on a free loopback port, with the
- * in-memory backend unless told otherwise, and resolves once it logs that it is ready.
+ * in-memory backend unless told otherwise, and resolves once it logs that it is ready. With
+ * `dashboardDir`, a server that has `--dashboard` serves that build.
  */
-export function startAglStore(args: string[] = ["--backend", "memory"]): Promise<AglStore> {
+export function startAglStore(
+  args: string[] = ["--backend", "memory"],
+  options: { dashboardDir?: string } = {},
+): Promise<AglStore> {
   const dataDir = mkdtempSync(join(tmpdir(), "agl-dash-e2e-"));
   const dataArgs =
     args.includes("--backend") || args.includes("--database-url") ? [] : ["--data-dir", dataDir];
+  // Serve this checkout's fresh dashboard build, not the copy made when the server was built.
+  if (options.dashboardDir !== undefined && supportsDashboardFlag())
+    dataArgs.push("--dashboard", options.dashboardDir);
   const child: ChildProcess = spawn(
     process.execPath,
     [serverMain, "store", "--port", "0", ...dataArgs, ...args],

@@ -23,7 +23,7 @@ export interface DashboardEnv {
 export async function startDashboardEnv(
   options: { bulk?: number; bigSpans?: number } = {},
 ): Promise<DashboardEnv> {
-  const store = await startAglStore();
+  const store = await startAglStore(undefined, { dashboardDir: distDir });
   let statics: StaticServer | undefined;
   let browser: TestBrowser | undefined;
   try {
