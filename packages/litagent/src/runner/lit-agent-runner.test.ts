@@ -524,3 +524,38 @@ describe("concurrency, stop and idle polling (TypeScript runner)", () => {
     await expect(iterating).resolves.toBe(20);
   });
 });
+
+describe("clone() for workers that share a process and a tracer", () => {
+  it("a clone has the options and tracer but no agent; a sibling's teardown does not stop the other's spans", async () => {
+    const release: Array<() => void> = [];
+    const agent = rollout(async (input: number) => {
+      await new Promise<void>((resolve) => release.push(resolve));
+      return input;
+    });
+    const first = new LitAgentRunner<number>({ tracer, maxRollouts: 1, pollInterval: 0.05 });
+    const second = first.clone();
+    expect(second).not.toBe(first);
+    expect(second.tracer).toBe(tracer);
+    expect(second.maxRollouts).toBe(1);
+    expect(() => second.getAgent()).toThrow(/Agent not initialized/);
+    const { rollout_id } = await store.enqueueRollout({ input: 3 });
+    await first.init(agent);
+    await first.initWorker(0, store);
+    await second.init(agent);
+    await second.initWorker(1, store);
+    const running = first.iter();
+    await waitUntil(() => release.length === 1);
+    // The idle sibling stops and tears down while the first rollout is still running.
+    const event = new ExecutionEvent();
+    event.set();
+    await second.iter({ event });
+    await second.teardownWorker(1);
+    await second.teardown();
+    release[0]?.();
+    await running;
+    const spans = await spansOf(rollout_id);
+    expect(spans.some((s) => s.attributes[REWARD_VALUE] === 3)).toBe(true);
+    await first.teardownWorker(0);
+    await first.teardown();
+  });
+});

@@ -115,6 +115,7 @@ export class LitAgentRunner<T = unknown> {
   readonly heartbeatIncludeGpu: boolean;
   readonly #snapshot: SnapshotFunction;
   readonly #resourcesCacheSeconds: number;
+  readonly #options: LitAgentRunnerOptions;
   #agent: LitAgent<T> | null = null;
   #hooks: RunnerHook[] = [];
   #store: LightningStore | null = null;
@@ -158,6 +159,16 @@ export class LitAgentRunner<T = unknown> {
     this.heartbeatIncludeGpu = options.heartbeatIncludeGpu ?? false;
     this.#snapshot = options.systemSnapshot ?? systemSnapshot;
     this.#resourcesCacheSeconds = options.resourcesCacheSeconds ?? 1;
+    this.#options = { ...options };
+  }
+
+  /**
+   * A fresh runner with the same options and the same tracer, not initialized: one per worker when
+   * several workers share a process (the Trainer's shm strategy), so each has its own agent, store
+   * and worker id.
+   */
+  clone(): LitAgentRunner<T> {
+    return new LitAgentRunner<T>(this.#options);
   }
 
   /** Once: remembers the agent (and tells it this is its runner), copies the hooks, `tracer.init()`. */
