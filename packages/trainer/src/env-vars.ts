@@ -1,3 +1,5 @@
+import { ValueError } from "./errors.js";
+
 /**
  * The environment variables the execution strategies read (`AGL_MANAGED_STORE`,
  * `AGL_CURRENT_ROLE`, `AGL_SERVER_HOST`, `AGL_SERVER_PORT`), parsed the way Python Agent Lightning
@@ -28,7 +30,7 @@ export const AglEnvVars = {
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
 /** Thrown for a variable (or explicit value) that cannot be parsed; like Python's ValueError. */
-export class EnvVarError extends Error {
+export class EnvVarError extends ValueError {
   override name = "EnvVarError";
 }
 
