@@ -33,7 +33,9 @@ describe("README example", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("trains with APO and 4 runner processes (default cs strategy) and prints the improved score", { timeout: 120_000 }, async () => {
+  it("trains with APO and 4 runner processes (default cs strategy) and prints the improved score", {
+    timeout: 120_000,
+  }, async () => {
     const script = `${dir}/train.mjs`;
     writeFileSync(script, exampleBlock());
     const run = runScript(script, {
@@ -47,6 +49,8 @@ describe("README example", () => {
     expect(run.output()).toContain('best prompt: "Reply with the number only.\\nQuestion: {question}"');
     expect(code).toBe(0);
     // The agent's model was asked by the runner processes (the parent runs no rollouts).
-    expect(model.requests.filter((r) => (r.body as { model?: string }).model === "scripted").length).toBeGreaterThan(0);
+    expect(
+      model.requests.filter((r) => (r.body as { model?: string }).model === "scripted").length,
+    ).toBeGreaterThan(0);
   });
 });
