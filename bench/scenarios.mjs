@@ -15,6 +15,7 @@
 // Results: bench/results/scenarios.{json,md}.
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -43,11 +44,19 @@ function sleep(seconds) {
   return new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 }
 
+// Random text is cut from one pool made once: drawing fresh random bytes for every attribute cost a
+// fifth of a runner's CPU in the first profile, and the workload must not be what we measure.
+const POOL = randomBytes(64 * 1024).toString("hex");
+function randomText(length) {
+  const start = Math.floor(Math.random() * (POOL.length - length));
+  return POOL.slice(start, start + length);
+}
+
 /** 28 attributes of random text, about 5 KB of JSON. */
 function randomAttributes() {
   const attributes = {};
   for (let i = 0; i < ATTRIBUTES_PER_CHILD; i++) {
-    attributes[`bench.attr_${i}.${randomBytes(3).toString("hex")}`] = randomBytes(VALUE_CHARS / 2).toString("hex");
+    attributes[`bench.attr_${i}.${randomText(6)}`] = randomText(VALUE_CHARS);
   }
   return attributes;
 }
@@ -153,6 +162,12 @@ async function algorithm(store, scenario, total) {
   return { ids, finished };
 }
 
+/** CPU seconds a process used so far (utime + stime of /proc/<pid>/stat). */
+function processCpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function runScenario(name, server) {
   const base = SCENARIOS[name];
   const total = values.scale ? Math.round(base.total * Number(values.scale)) : SCALED_TOTALS[name];
@@ -163,6 +178,8 @@ async function runScenario(name, server) {
   const before = await store.statistics();
   const children = Array.from({ length: processes }, (_, i) =>
     fork(fileURLToPath(import.meta.url), [], {
+      // BENCH_PROFILE=<dir>: a CPU profile of each runner process (node --cpu-prof), to find hot spots.
+      execArgv: process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
       env: {
         ...process.env,
         BENCH_SCENARIO_ROLE: "runner",
@@ -185,11 +202,13 @@ async function runScenario(name, server) {
   );
   const load0 = loadavg()[0];
   const cpu0 = process.cpuUsage();
+  const serverCpu0 = processCpuSeconds(server.pid);
   const started = performance.now();
   const { ids, finished } = await algorithm(store, scenario, total);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const load1 = loadavg()[0];
+  const serverCpu = processCpuSeconds(server.pid) - serverCpu0;
   for (const child of children) child.send("stop");
   const runnerReports = await Promise.all(reports);
   const after = await store.statistics();
@@ -219,11 +238,15 @@ async function runScenario(name, server) {
     target_rollouts_per_s: name === "minimal" ? 0.9 * ideal : TARGETS[name],
     algorithm_cpu_s: (cpu.user + cpu.system) / 1e6,
     runner_cpu_s: runnerReports.map((r) => r?.cpuSeconds ?? null),
+    server_cpu_s: serverCpu,
+    cpu_ms_per_rollout: null,
     load_avg_start: load0,
     load_avg_end: load1,
   };
+  const cpuTotal = row.algorithm_cpu_s + serverCpu + runnerReports.reduce((sum, r) => sum + (r?.cpuSeconds ?? 0), 0);
+  row.cpu_ms_per_rollout = (1000 * cpuTotal) / finished;
   console.log(
-    `${name}: ${finished} rollouts in ${fmt(seconds)} s = ${fmt(row.rollouts_per_s)} rollouts/s ` +
+    `${name}: cpu ${fmt(row.cpu_ms_per_rollout)} ms/rollout (server ${fmt(serverCpu)} s, runners ${runnerReports.map((r) => fmt(r?.cpuSeconds)).join("+")} s, algorithm ${fmt(row.algorithm_cpu_s)} s); ${finished} rollouts in ${fmt(seconds)} s = ${fmt(row.rollouts_per_s)} rollouts/s ` +
       `(ideal ${fmt(ideal)}, ${fmt(100 * row.fraction_of_ideal)} %), ${spans} spans = ${fmt(row.spans_per_s)} spans/s, ` +
       `target ${fmt(row.target_rollouts_per_s)}, load ${fmt(load0)} -> ${fmt(load1)}`,
   );
