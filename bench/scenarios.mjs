@@ -93,8 +93,9 @@ if (role === "runner") {
     if (m === "stop") stop.abort();
   });
   process.on("disconnect", () => stop.abort());
-  const done = await runner.runContext({ agent: workloadAgent(tracer, scenario), store, workerId: Number(process.env.BENCH_WORKER_ID) }, () =>
-    runner.iter({ signal: stop.signal }),
+  const done = await runner.runContext(
+    { agent: workloadAgent(tracer, scenario), store, workerId: Number(process.env.BENCH_WORKER_ID) },
+    () => runner.iter({ signal: stop.signal }),
   );
   await store.close();
   const usage = process.cpuUsage();
@@ -179,7 +180,9 @@ async function runScenario(name, server) {
   const children = Array.from({ length: processes }, (_, i) =>
     fork(fileURLToPath(import.meta.url), [], {
       // BENCH_PROFILE=<dir>: a CPU profile of each runner process (node --cpu-prof), to find hot spots.
-      execArgv: process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+      execArgv: process.env.BENCH_PROFILE
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+        : [],
       env: {
         ...process.env,
         BENCH_SCENARIO_ROLE: "runner",
@@ -243,7 +246,8 @@ async function runScenario(name, server) {
     load_avg_start: load0,
     load_avg_end: load1,
   };
-  const cpuTotal = row.algorithm_cpu_s + serverCpu + runnerReports.reduce((sum, r) => sum + (r?.cpuSeconds ?? 0), 0);
+  const cpuTotal =
+    row.algorithm_cpu_s + serverCpu + runnerReports.reduce((sum, r) => sum + (r?.cpuSeconds ?? 0), 0);
   row.cpu_ms_per_rollout = (1000 * cpuTotal) / finished;
   console.log(
     `${name}: cpu ${fmt(row.cpu_ms_per_rollout)} ms/rollout (server ${fmt(serverCpu)} s, runners ${runnerReports.map((r) => fmt(r?.cpuSeconds)).join("+")} s, algorithm ${fmt(row.algorithm_cpu_s)} s); ${finished} rollouts in ${fmt(seconds)} s = ${fmt(row.rollouts_per_s)} rollouts/s ` +
@@ -256,7 +260,8 @@ async function runScenario(name, server) {
 
 const rows = [];
 for (const name of values.scenario.split(",")) {
-  if (!(name in SCENARIOS)) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`);
+  if (!(name in SCENARIOS))
+    throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`);
   const server = await startAglStore(
     values.backend === "postgres"
       ? { backend: "postgres", databaseUrl: process.env.BENCH_DATABASE_URL }

@@ -73,7 +73,7 @@ function readJson(file) {
   return JSON.parse(readFileSync(file, "utf8"));
 }
 
-/** Workspace packages: `packages/*`, `apps/*` and `tooling/*` folders with a package.json. */
+/** Workspace packages: `packages/*`, `apps/*` and `tooling/*` folders with a package.json, and `examples/`. */
 function workspacePackages(root) {
   const found = [];
   for (const group of ["packages", "apps", TOOLING_DIR]) {
@@ -89,6 +89,16 @@ function workspacePackages(root) {
         manifest: readJson(join(dir, "package.json")),
       });
     }
+  }
+  // `examples/` is one private package at the top level; like the apps, it may import every package.
+  const examples = join(root, "examples");
+  if (existsSync(join(examples, "package.json"))) {
+    found.push({
+      dir: examples,
+      group: "apps",
+      path: "examples",
+      manifest: readJson(join(examples, "package.json")),
+    });
   }
   return found;
 }

@@ -1,19 +1,24 @@
 // pnpm example:ai-sdk — an agent written with the Vercel AI SDK (generateText with a tool), run by a
 // LitAgentRunner under an InstrumentedTracer: its model calls and tool calls become spans of each
 // rollout, and it earns a reward. Against the built-in stand-in unless OPENAI_BASE_URL is set.
-import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+
 import { Baseline } from "@agentlightning/algorithm";
 import { LitAgentRunner, rollout } from "@agentlightning/litagent";
 import { InMemoryLightningStore } from "@agentlightning/store";
 import { aiSdkTelemetry, emitReward, InstrumentedTracer } from "@agentlightning/tracer";
 import type { Span } from "@agentlightning/types";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { generateText, jsonSchema, stepCountIs, tool } from "ai";
 import { exampleModel } from "./example-model.js";
 import { type MathTask, VAL_TASKS } from "./math-agent.js";
 
 const model = await exampleModel();
 console.log(`example:ai-sdk — an AI SDK agent, traced and scored; ${model.describe}`);
-const provider = createOpenAICompatible({ name: "example", baseURL: model.baseUrl, apiKey: model.apiKey || "unused" });
+const provider = createOpenAICompatible({
+  name: "example",
+  baseURL: model.baseUrl,
+  apiKey: model.apiKey || "unused",
+});
 
 const calculator = tool({
   description: "Adds or multiplies two numbers exactly.",
@@ -75,4 +80,6 @@ for (const [i, r] of report.rollouts.entries()) {
 await store.close();
 await model.close();
 const total = report.rollouts.reduce((sum, r) => sum + (r.finalReward ?? 0), 0);
-console.log(`rollouts: ${report.rollouts.length}, LLM call spans: ${llmCalls}, mean reward: ${total / report.rollouts.length}`);
+console.log(
+  `rollouts: ${report.rollouts.length}, LLM call spans: ${llmCalls}, mean reward: ${total / report.rollouts.length}`,
+);

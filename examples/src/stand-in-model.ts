@@ -1,4 +1,10 @@
-import { type ScriptedReply, type ScriptedRequest, startScriptedOpenAI } from "@agentlightning/scripted-openai";
+import { type ScriptedReply, startScriptedOpenAI } from "@agentlightning/scripted-openai";
+
+/** The parts of a chat request the stand-in reads. */
+export interface StandInRequest {
+  messages?: ReadonlyArray<{ role: string; content?: unknown }>;
+  body?: Record<string, unknown>;
+}
 
 /**
  * The instructions the stand-in model reacts to, in the order its "critique" suggests them. Each
@@ -34,7 +40,9 @@ export interface StandInModel {
 function text(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
-    return content.map((part) => (typeof part === "object" && part && "text" in part ? String(part.text) : "")).join("");
+    return content
+      .map((part) => (typeof part === "object" && part && "text" in part ? String(part.text) : ""))
+      .join("");
   }
   return "";
 }
@@ -44,7 +52,7 @@ function quotedTemplate(request: string): string {
   const match =
     /# (?:Current prompt template|Prompt template)\n\n([\s\S]*?)\n\n# /.exec(request) ??
     /## Prompt\n\n([\s\S]*?)\n\n## /.exec(request) ??
-    /Prompt(?: template)?:\n\n([\s\S]*?)\n\n(?:Critique:|Run 1)/.exec(request);
+    /Prompt(?: template)?:\n\n([\s\S]*?)\n\n(?:Critique:|Run 1|$)/.exec(request);
   return match?.[1]?.trim() ?? "";
 }
 
@@ -58,13 +66,14 @@ function missingInstruction(template: string): string | undefined {
  * first instruction the quoted template lacks; a rewrite request gets the template with that
  * instruction added in front. Exported so tests can call it directly.
  */
-export function standInReply(request: Pick<ScriptedRequest, "messages" | "body">): string | ScriptedReply {
+export function standInReply(request: StandInRequest): string | ScriptedReply {
   const messages = request.messages ?? [];
   const toolAnswer = calculatorStep(request);
   if (toolAnswer !== null) return toolAnswer;
   const system = messages.find((m) => m.role === "system");
   const all = messages.map((m) => text(m.content)).join("\n\n");
-  const isRewrite = system !== undefined && /Revise the prompt template|conservative prompt edits/.test(text(system.content));
+  const isRewrite =
+    system !== undefined && /Revise the prompt template|conservative prompt edits/.test(text(system.content));
   if (isRewrite) {
     const template = quotedTemplate(all);
     const critique = /(?:# Critique|Critique:)\n\n([\s\S]*)$/.exec(all)?.[1] ?? "";
@@ -96,7 +105,7 @@ function offersCalculator(body: Record<string, unknown> | undefined): boolean {
  * With a `calculator` tool on offer the stand-in behaves like a tool-using model: first it calls
  * the tool with the question's operands, then it answers with the tool's result.
  */
-function calculatorStep(request: Pick<ScriptedRequest, "messages" | "body">): string | ScriptedReply | null {
+function calculatorStep(request: StandInRequest): string | ScriptedReply | null {
   if (!offersCalculator(request.body)) return null;
   const messages = request.messages ?? [];
   const toolResult = [...messages].reverse().find((m) => m.role === "tool");
@@ -110,7 +119,9 @@ function calculatorStep(request: Pick<ScriptedRequest, "messages" | "body">): st
   const operation = question[2] === "+" ? "add" : "multiply";
   return {
     content: "",
-    toolCalls: [{ name: "calculator", arguments: { a: Number(question[1]), b: Number(question[3]), operation } }],
+    toolCalls: [
+      { name: "calculator", arguments: { a: Number(question[1]), b: Number(question[3]), operation } },
+    ],
   };
 }
 
