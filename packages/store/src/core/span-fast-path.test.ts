@@ -1,6 +1,6 @@
 // The hand-written span check must agree with SpanSchema: whatever it accepts, zod accepts, with the
 // same copy; on broken spans it must give up (zod then reports the error).
-import { SpanSchema } from "@agentlightning/types";
+import { AddSpanRequestSchema, SpanSchema } from "@agentlightning/types";
 import { describe, expect, it } from "vitest";
 import { makeSpan } from "../testing/make-span.js";
 import { normalizeSpan } from "./normalize.js";
@@ -106,6 +106,15 @@ describe("copyWellFormedSpan", () => {
     // normalizeSpan answers as zod does either way.
     if (zod.success) expect(normalizeSpan(span)).toEqual(zod.data);
     else expect(() => normalizeSpan(span)).toThrow(/Invalid span/);
+  });
+
+  it("with sequenceIdOptional, a span without sequence_id gives AddSpanRequestSchema's copy (and only then)", () => {
+    const { sequence_id: _n, ...span } = full();
+    expect(copyWellFormedSpan(span)).toBeUndefined();
+    const fast = copyWellFormedSpan(span, { sequenceIdOptional: true });
+    expect(fast).toEqual(AddSpanRequestSchema.parse(span));
+    expect(fast !== undefined && "sequence_id" in fast).toBe(false);
+    expect(copyWellFormedSpan({ ...span, sequence_id: -1 }, { sequenceIdOptional: true })).toBeUndefined();
   });
 
   it("still applies the store's JSON rule on the fast path (NUL in an attribute)", () => {

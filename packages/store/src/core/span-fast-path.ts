@@ -83,15 +83,22 @@ function nullableContext(value: unknown): SpanContext | null | undefined {
 
 /**
  * The copy `SpanSchema.parse(value)` would return, when `value` is a span in the common, complete
- * form; undefined otherwise (then parse with zod). Does not apply the store's JSON rule.
+ * form; undefined otherwise (then parse with zod). Does not apply the store's JSON rule. With
+ * `sequenceIdOptional`, a span without `sequence_id` passes too (the copy has none either), as
+ * `AddSpanRequestSchema` allows.
  */
-export function copyWellFormedSpan(value: unknown): Span | undefined {
+export function copyWellFormedSpan(
+  value: unknown,
+  options: { sequenceIdOptional?: boolean } = {},
+): Span | undefined {
   if (!isRecord(value)) return undefined;
   const v = value;
+  const absentSequenceId = options.sequenceIdOptional === true && !Object.hasOwn(v, "sequence_id");
   if (!isString(v.rollout_id) || !isString(v.attempt_id) || !isString(v.trace_id) || !isString(v.span_id))
     return undefined;
   if (!isString(v.name) || !(v.parent_id === null || isString(v.parent_id))) return undefined;
-  if (!Number.isSafeInteger(v.sequence_id) || (v.sequence_id as number) < 0) return undefined;
+  if (!absentSequenceId && (!Number.isSafeInteger(v.sequence_id) || (v.sequence_id as number) < 0))
+    return undefined;
   if (!(v.start_time === null || isFiniteNumber(v.start_time))) return undefined;
   if (!(v.end_time === null || isFiniteNumber(v.end_time))) return undefined;
 
@@ -142,7 +149,7 @@ export function copyWellFormedSpan(value: unknown): Span | undefined {
   const resourceAttributes = copyAttributes(resource.attributes);
   if (resourceAttributes === undefined || statusCopy === undefined) return undefined;
 
-  return looseCopy(v, {
+  const copy = looseCopy(v, {
     rollout_id: v.rollout_id,
     attempt_id: v.attempt_id,
     sequence_id: v.sequence_id,
@@ -160,4 +167,6 @@ export function copyWellFormedSpan(value: unknown): Span | undefined {
     parent,
     resource: { attributes: resourceAttributes, schema_url: resource.schema_url },
   }) as Span | undefined;
+  if (copy !== undefined && absentSequenceId) delete (copy as Partial<Span>).sequence_id;
+  return copy;
 }

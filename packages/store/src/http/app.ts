@@ -121,7 +121,9 @@ export function createStoreApp(options: StoreAppOptions): Hono<StoreAppEnv> {
       c.set("aglRoute", template);
       const searchParams = new URL(c.req.url).searchParams;
       checkRequestText(searchParams, c.req.param());
-      const parsed = route.body ? await parseBody(c, route.body, route.bodyRequired ?? false) : undefined;
+      const parsed = route.body
+        ? await parseBody(c, route.body, route.bodyRequired ?? false, route.fastBody)
+        : undefined;
       const query = route.query ? parseQuery(route.query, searchParams) : undefined;
       const result = await route.handle(
         {

@@ -189,6 +189,7 @@ export async function parseBody<S extends z.ZodType>(
   c: Context,
   schema: S,
   required: boolean,
+  fast?: (value: unknown) => unknown,
 ): Promise<ParsedBody<z.output<S>>> {
   const body = await readJsonBody(c);
   if (!body.present) {
@@ -199,7 +200,7 @@ export async function parseBody<S extends z.ZodType>(
     }
     return { data: parseWith(schema, {}, "body"), raw: {} };
   }
-  const data = parseWith(schema, body.value, "body");
+  const data = (fast?.(body.value) as z.output<S> | undefined) ?? parseWith(schema, body.value, "body");
   const raw =
     typeof body.value === "object" && !Array.isArray(body.value)
       ? (body.value as Record<string, unknown>)
