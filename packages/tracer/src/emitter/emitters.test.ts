@@ -1,4 +1,4 @@
-// Runtime spec §9, group "Emitters" (#49–#54, #59–#73; the reward readers #55–#58 are tested with
+// Runtime contract §9, group "Emitters" (#49–#54, #59–#73; the reward readers #55–#58 are tested with
 // reward-readers.ts, and read back here what the emitters wrote). Every emitter runs inside a
 // trace of an OtelTracer writing to a real store (in-memory, and a client of a live server); the
 // spans are read back from the store.

@@ -26,7 +26,7 @@ function typeName(value: object): string {
 }
 
 /**
- * How `emitObject` stores a value (runtime spec §4.5), with Python's type names so a Python reader
+ * How `emitObject` stores a value (runtime contract §4.5), with Python's type names so a Python reader
  * decodes it: strings, integers, other numbers and booleans as literals (`str`, `int`, `float`,
  * `bool` spelled `True`/`False`), bytes (`Uint8Array`/`Buffer`) as base64 `bytes`, everything else as
  * JSON text typed `dict`, `list`, `NoneType` or the class name.

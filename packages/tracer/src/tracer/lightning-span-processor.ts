@@ -29,7 +29,7 @@ const ROLLOUT_DUMMY = "rollout-dummy";
 const ATTEMPT_DUMMY = "attempt-dummy";
 
 /**
- * The span processor that turns finished OTel spans into stored {@link Span}s (runtime spec §3.4,
+ * The span processor that turns finished OTel spans into stored {@link Span}s (runtime contract §3.4,
  * TypeScript design). A span belongs to the trace scope that was active (in `AsyncLocalStorage`)
  * when it **started**, so spans of concurrent rollouts never mix; a span started outside any scope
  * goes to the processor-wide scope of {@link withContext} (the upstream parity mode), else to a

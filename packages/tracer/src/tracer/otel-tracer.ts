@@ -76,7 +76,7 @@ function toHrTime(seconds: number): HrTime {
 }
 
 /**
- * A tracer on the OpenTelemetry JS SDK 2.x (runtime spec §3.4): it owns a `BasicTracerProvider`
+ * A tracer on the OpenTelemetry JS SDK 2.x (runtime contract §3.4): it owns a `BasicTracerProvider`
  * whose {@link LightningSpanProcessor} turns every finished span into a stored span. It records
  * whatever is created through its provider (emitters, operations, instrumentations given
  * {@link getOtelTracer}); it does not instrument LLM clients itself.

@@ -32,7 +32,7 @@ export interface SpanOwnerIds {
 const ZERO_TRACE_ID = "0".repeat(32);
 const ZERO_SPAN_ID = "0".repeat(16);
 
-/** An OTel `HrTime` (`[seconds, nanoseconds]`) as float seconds; 0 becomes null (runtime spec §1.3 quirk). */
+/** An OTel `HrTime` (`[seconds, nanoseconds]`) as float seconds; 0 becomes null (runtime contract §1.3 quirk). */
 export function hrTimeToSeconds(time: HrTime | undefined): number | null {
   if (time === undefined) return null;
   const seconds = time[0] + time[1] / 1e9;
@@ -126,7 +126,7 @@ function statusName(code: SpanStatusCode): TraceStatus["status_code"] {
 
 /**
  * An OpenTelemetry JS span (SDK 2.x `ReadableSpan`) as a stored {@link Span} of the given rollout,
- * attempt and sequence id (runtime spec §1.3): lowercase hex ids, the parent from
+ * attempt and sequence id (runtime contract §1.3): lowercase hex ids, the parent from
  * `parentSpanContext`, status by name, times in float seconds (`end_time` null while not ended),
  * events, links, trace state and resource converted, attributes copied.
  */
@@ -182,7 +182,7 @@ export interface SpanFromAttributesOptions {
 }
 
 /**
- * A span built without OpenTelemetry (runtime spec §1.4): random trace and span ids unless given,
+ * A span built without OpenTelemetry (runtime contract §1.4): random trace and span ids unless given,
  * `rollout_id`/`attempt_id` `""` and `sequence_id` 0 by default, name `agentlightning.virtual`,
  * status OK, `context` from its own ids and `parent` (same trace id) from `parentId`.
  */
@@ -212,7 +212,7 @@ export function spanFromAttributes(options: SpanFromAttributesOptions): Span {
 }
 
 /**
- * A new root span (fresh trace id, no parent) from core fields (runtime spec §1.4): name,
+ * A new root span (fresh trace id, no parent) from core fields (runtime contract §1.4): name,
  * attributes, status and end time copied, start time = the core's or now.
  */
 export function spanFromCoreFields(

@@ -1,4 +1,4 @@
-// Runtime spec §9, group "Span model" (#1–#6; the attribute helpers #7–#18 are tested with
+// Runtime contract §9, group "Span model" (#1–#6; the attribute helpers #7–#18 are tested with
 // src/utils/attributes.ts): timestamps, synthetic spans, OTel conversion, extra keys.
 import { InMemoryLightningStore } from "@agentlightning/store";
 import { convertTimestamp, type Span, SpanSchema } from "@agentlightning/types";

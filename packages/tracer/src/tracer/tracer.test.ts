@@ -1,4 +1,4 @@
-// Runtime spec §9, group "Tracer" (#28–#46; #47–#48 belong to the instrumented tracer), against
+// Runtime contract §9, group "Tracer" (#28–#46; #47–#48 belong to the instrumented tracer), against
 // real stores: the in-memory store and a LightningStoreClient talking to a live server.
 import { InMemoryLightningStore, type LightningStore } from "@agentlightning/store";
 import { AglError, type Span, SpanSchema } from "@agentlightning/types";

@@ -54,7 +54,7 @@ export interface OperationTimes {
 }
 
 /**
- * The tracer contract (runtime spec §3.2): a lifecycle (`init` once, `initWorker` per worker,
+ * The tracer contract (runtime contract §3.2): a lifecycle (`init` once, `initWorker` per worker,
  * `teardownWorker`, `teardown`), a trace scope bound to a rollout and attempt whose spans reach
  * the store, the spans of the last scope, one-shot spans and operation scopes.
  *
