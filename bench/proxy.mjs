@@ -1,20 +1,24 @@
 // LLM proxy benchmark (issue 12): the latency the proxy adds to a chat completion and the calls/s
 // it carries, against the scripted OpenAI-compatible backend.
 //
-//   node bench/proxy.mjs [--calls 2000] [--concurrency 32] [--stores memory,http]
+//   node bench/proxy.mjs [--calls 2000] [--concurrency 32]
+//                        [--stores memory,memory-background,http,http-background]
 //
 // Three processes share the machine's cores: the scripted backend, the proxy (its store in
 // process, or `agl store --backend memory` over HTTP for `http`), and this client (node:http
 // keep-alive, no validation). Every proxied call goes through a rollout prefix, so it is recorded
-// (3 spans per call); the run checks that the store received them.
+// (3 spans per call); the run checks that the store received them. `-background` runs the proxy
+// with `spanWrites: "background"` (answer first, spans behind); otherwise the answer waits for the
+// spans to be stored (the default). BENCH_PROFILE_DIR=dir writes a CPU profile of the proxy.
 // Latency: sequential calls, direct to the backend vs through the proxy, p50 / p99 of each and the
 // difference (non-streaming, and streaming to the last byte). Throughput: `--concurrency` clients
 // in a loop, non-streaming. Results: bench/results/proxy.{json,md}.
 import { spawn } from "node:child_process";
+import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { createCheapClient } from "./http-client.mjs";
-import { fmt, percentile, repoDir, runWorkers, startAglStore, timed, writeResults } from "./lib.mjs";
+import { fmt, machine, percentile, repoDir, runWorkers, startAglStore, timed, writeResults } from "./lib.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -23,7 +27,9 @@ const { values } = parseArgs({
     "store-url": { type: "string" },
     calls: { type: "string", default: "2000" },
     concurrency: { type: "string", default: "32" },
-    stores: { type: "string", default: "memory,http" },
+    // store kind, optionally with "-background" (spanWrites: "background"; default before-response)
+    stores: { type: "string", default: "memory,memory-background,http,http-background" },
+    "span-writes": { type: "string", default: "before-response" },
   },
 });
 
@@ -36,9 +42,18 @@ process.on("exit", () => {
 
 /** Starts `node bench/proxy.mjs --child <role> ...` and resolves with its first JSON line. */
 function child(role, args = []) {
-  const proc = spawn(process.execPath, [new URL(import.meta.url).pathname, "--child", role, ...args], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
+  // BENCH_PROFILE_DIR=dir writes a CPU profile of the proxy process there.
+  const profile =
+    role === "proxy" && process.env.BENCH_PROFILE_DIR
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
+  const proc = spawn(
+    process.execPath,
+    [...profile, new URL(import.meta.url).pathname, "--child", role, ...args],
+    {
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
   children.add(proc);
   proc.on("exit", () => children.delete(proc));
   const lines = createInterface({ input: proc.stdout });
@@ -82,8 +97,10 @@ async function throughput(client, paths, n, concurrency) {
 }
 
 async function benchStore(storeKind, backend, calls, concurrency) {
-  const aglStore = storeKind === "http" ? await startAglStore({ backend: "memory" }) : null;
+  const aglStore = storeKind.startsWith("http") ? await startAglStore({ backend: "memory" }) : null;
   const proxy = await child("proxy", [
+    "--span-writes",
+    storeKind.endsWith("-background") ? "background" : "before-response",
     "--backend-url",
     backend.baseUrl,
     ...(aglStore ? ["--store-url", aglStore.url] : []),
@@ -109,7 +126,7 @@ async function benchStore(storeKind, backend, calls, concurrency) {
 
   log("stopping");
   proxy.proc.stdin.write("stop\n");
-  const { spans } = await proxy.next();
+  const { spans, cpuMs } = await proxy.next();
   const expected = 3 * (200 + 2 * sequential + calls);
   direct.close();
   viaProxy.close();
@@ -127,6 +144,7 @@ async function benchStore(storeKind, backend, calls, concurrency) {
     stream_added_p50_ms: percentile(ps, 50) - percentile(ds, 50),
     direct_calls_per_s: directPerS,
     proxy_calls_per_s: proxyPerS,
+    proxy_cpu_ms_per_call: cpuMs / (200 + 2 * sequential + calls),
     spans_stored: spans,
     spans_expected: expected,
   };
@@ -138,26 +156,30 @@ async function main() {
   const calls = Number(values.calls);
   const concurrency = Number(values.concurrency);
   const backend = await child("backend");
+  const loadBefore = loadavg()[0];
   const rows = [];
   for (const storeKind of values.stores.split(","))
     rows.push(await benchStore(storeKind, backend, calls, concurrency));
   backend.proc.kill();
+  const load = [loadBefore, loadavg()[0]];
 
   const md = [
-    `# LLM proxy benchmark (\`node bench/proxy.mjs --calls ${calls} --concurrency ${concurrency}\`; backend, proxy and client in 3 processes on ${rows.length ? "the shared cores" : ""})`,
+    `# LLM proxy benchmark (\`node bench/proxy.mjs --calls ${calls} --concurrency ${concurrency}\`)`,
     "",
-    "Latency: sequential chat completions, p50 / p99 in ms, direct to the scripted backend vs through the proxy under a rollout prefix (recorded).",
+    `Backend (scripted), proxy and client in 3 processes on ${machine().cpus} shared cores, load average ${load.map((l) => l.toFixed(1)).join(" → ")} during the run.`,
+    "Latency: sequential chat completions, p50 / p99 in ms, direct to the scripted backend vs through the proxy under a rollout prefix (recorded: 3 spans per call).",
     `Throughput: ${concurrency} concurrent clients, non-streaming, ${calls} calls. Targets: at most 2 ms added at p50, at least 2,000 calls/s.`,
+    '`-background`: `spanWrites: "background"` (answer first); otherwise the answer waits until the spans are stored (default).',
     "",
-    "| store | direct p50 / p99 | proxy p50 / p99 | added p50 / p99 | streamed: direct / proxy / added p50 | direct calls/s | proxy calls/s | spans stored / expected |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| store | direct p50 / p99 | proxy p50 / p99 | added p50 / p99 | streamed: direct / proxy / added p50 | direct calls/s | proxy calls/s | proxy CPU ms per call | spans stored / expected |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows.map(
       (r) =>
-        `| ${r.store} | ${fmt(r.direct_p50_ms)} / ${fmt(r.direct_p99_ms)} | ${fmt(r.proxy_p50_ms)} / ${fmt(r.proxy_p99_ms)} | ${fmt(r.added_p50_ms)} / ${fmt(r.added_p99_ms)} | ${fmt(r.stream_direct_p50_ms)} / ${fmt(r.stream_proxy_p50_ms)} / ${fmt(r.stream_added_p50_ms)} | ${fmt(r.direct_calls_per_s)} | ${fmt(r.proxy_calls_per_s)} | ${r.spans_stored} / ${r.spans_expected} |`,
+        `| ${r.store} | ${fmt(r.direct_p50_ms)} / ${fmt(r.direct_p99_ms)} | ${fmt(r.proxy_p50_ms)} / ${fmt(r.proxy_p99_ms)} | ${fmt(r.added_p50_ms)} / ${fmt(r.added_p99_ms)} | ${fmt(r.stream_direct_p50_ms)} / ${fmt(r.stream_proxy_p50_ms)} / ${fmt(r.stream_added_p50_ms)} | ${fmt(r.direct_calls_per_s)} | ${fmt(r.proxy_calls_per_s)} | ${fmt(r.proxy_cpu_ms_per_call)} | ${r.spans_stored} / ${r.spans_expected} |`,
     ),
   ].join("\n");
   console.log(md);
-  writeResults("proxy", { calls, concurrency, rows }, md);
+  writeResults("proxy", { calls, concurrency, load_average: load, rows }, md);
 }
 
 async function runChild() {
@@ -183,6 +205,7 @@ async function runChild() {
     const store = storeUrl ? new LightningStoreClient({ url: storeUrl }) : new InMemoryLightningStore();
     const proxy = new LLMProxy({
       store,
+      spanWrites: values["span-writes"],
       modelList: [
         {
           model_name: "policy",
@@ -201,9 +224,10 @@ async function runChild() {
     for await (const line of createInterface({ input: process.stdin })) {
       if (line.trim() !== "stop") continue;
       await proxy.stop();
+      const cpu = process.cpuUsage();
       let spans = 0;
       for (const [rolloutId] of rollouts) spans += (await store.querySpans({ rolloutId, limit: 1 })).total;
-      console.log(JSON.stringify({ spans }));
+      console.log(JSON.stringify({ spans, cpuMs: (cpu.user + cpu.system) / 1000 }));
       process.exit(0);
     }
     process.exit(0);

@@ -124,6 +124,42 @@ describe("LLM proxy backends", () => {
     expect(answers).toEqual(["slow", "fast", "fast"]);
   });
 
+  it("answers 504 when the backend gives no answer within timeoutMs", async () => {
+    const slow = await backend({ reply: () => ({ content: "late", delayMs: 3_000 }) });
+    const { prefixed, spans } = await startProxy({ timeoutMs: 100, modelList: [entry("m", slow.baseUrl)] });
+    const reply = await postJson(`${prefixed}/chat/completions`, chat("hi"));
+    expect(reply.status).toBe(504);
+    expect(reply.body.error).toMatchObject({ code: "backend_timeout" });
+    expect((reply.body.error as { message: string }).message).toContain(slow.baseUrl);
+    const [root] = spansNamed(await spans(), "Received Proxy Server Request");
+    expect(root!.status.status_code).toBe("ERROR");
+  });
+
+  it("records what a stream delivered when the client goes away in the middle, as an error", async () => {
+    const model = await backend({
+      reply: () => ({ content: "one two three four five six seven eight nine ten", chunkDelayMs: 50 }),
+    });
+    const { prefixed, spans } = await startProxy({ modelList: [entry("m", model.baseUrl)] });
+    const abort = new AbortController();
+    const response = await fetch(`${prefixed}/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ ...chat("count"), stream: true }),
+      signal: abort.signal,
+    });
+    const reader = response.body!.getReader();
+    await reader.read();
+    abort.abort();
+    await expect(reader.read()).rejects.toThrow();
+    let request: Awaited<ReturnType<typeof spans>>[number] | undefined;
+    for (let i = 0; i < 100 && request === undefined; i++) {
+      request = spansNamed(await spans(), "litellm_request")[0];
+      if (request === undefined) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(request!.status.status_code).toBe("ERROR");
+    expect(request!.status.description).toContain("client closed");
+    expect(request!.attributes["gen_ai.prompt.0.content"]).toBe("count");
+  });
+
   it("passes a backend error on with its status and body, and records it as an error", async () => {
     const failing = await backend({ reply: () => ({ status: 503, error: "overloaded" }) });
     const { prefixed, spans } = await startProxy({ modelList: [entry("m", failing.baseUrl)] });
