@@ -9,7 +9,7 @@
 // keep-alive, no validation). Every proxied call goes through a rollout prefix, so it is recorded
 // (3 spans per call); the run checks that the store received them. `-background` runs the proxy
 // with `spanWrites: "background"` (answer first, spans behind); otherwise the answer waits for the
-// spans to be stored (the default). BENCH_PROFILE_DIR=dir writes a CPU profile of the proxy.
+// spans to be stored (the default). `--profile-dir DIR` writes a CPU profile of the proxy.
 // Latency: sequential calls, direct to the backend vs through the proxy, p50 / p99 of each and the
 // difference (non-streaming, and streaming to the last byte). Throughput: `--concurrency` clients
 // in a loop, non-streaming. Results: bench/results/proxy.{json,md}.
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     // store kind, optionally with "-background" (spanWrites: "background"; default before-response)
     stores: { type: "string", default: "memory,memory-background,http,http-background" },
     "span-writes": { type: "string", default: "before-response" },
+    "profile-dir": { type: "string" },
   },
 });
 
@@ -42,10 +43,10 @@ process.on("exit", () => {
 
 /** Starts `node bench/proxy.mjs --child <role> ...` and resolves with its first JSON line. */
 function child(role, args = []) {
-  // BENCH_PROFILE_DIR=dir writes a CPU profile of the proxy process there.
+  // --profile-dir DIR writes a CPU profile of the proxy process there.
   const profile =
-    role === "proxy" && process.env.BENCH_PROFILE_DIR
-      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    role === "proxy" && values["profile-dir"]
+      ? ["--cpu-prof", `--cpu-prof-dir=${values["profile-dir"]}`]
       : [];
   const proc = spawn(
     process.execPath,
