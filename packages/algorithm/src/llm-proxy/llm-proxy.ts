@@ -5,6 +5,7 @@ import type { JsonObject, LLM, Logger, ProxyLLM } from "@agentlightning/types";
 import { AglError, silentLogger } from "@agentlightning/types";
 import { createAdaptorServer } from "@hono/node-server";
 import type { Hono } from "hono";
+import { BackendClient } from "./backend-client.js";
 import { BackendPool, type BalancingStrategy } from "./backend-pool.js";
 import { defaultModelName, type ModelBackend, type ModelListEntry, resolveModelList } from "./model-list.js";
 import { createProxyApp } from "./proxy-app.js";
@@ -131,6 +132,7 @@ export class LLMProxy {
   private readonly allocator: SequenceAllocator;
   private readonly writer: SpanWriter;
   private readonly app: Hono;
+  private client = new BackendClient();
   private server: Server | undefined;
   private boundPort: number | undefined;
   /** The port to bind: the configured one, then the one first bound (a restart keeps the address). */
@@ -179,6 +181,7 @@ export class LLMProxy {
       allocator: this.allocator,
       writer: this.writer,
       logger: this.logger,
+      client: () => this.client,
       returnTokenIds: () => this.callbacks.includes("return_token_ids"),
       logprobs: () => this.callbacks.includes("logprobs"),
       streamConversion: () => this.middlewares.includes("stream_conversion"),
@@ -309,6 +312,9 @@ export class LLMProxy {
       server.closeIdleConnections();
     });
     if (this.boundPort !== undefined) this.listenPort = this.boundPort;
+    // Idle backend connections go; a restart opens new ones.
+    this.client.close();
+    this.client = new BackendClient();
     await this.writer.flush();
     this.logger.info("LLM proxy stopped.");
   }

@@ -39,6 +39,10 @@ export interface ModelBackend {
   readonly provider: string;
   /** Base URL without a trailing slash. */
   readonly apiBase: string;
+  /** `<apiBase>/chat/completions`. */
+  readonly chatUrl: URL;
+  /** `<apiBase>/completions`. */
+  readonly completionsUrl: URL;
   readonly apiKey: string | null;
   /** null: follow the proxy's callbacks. */
   readonly returnTokenIds: boolean | null;
@@ -72,6 +76,7 @@ export function resolveModelList(list: unknown): { entries: ModelListEntry[]; ba
   }
   const backends = parsed.data.map((entry): ModelBackend => {
     const params = entry.litellm_params;
+    const apiBase = params.api_base.replace(/\/+$/, "");
     const slash = params.model.indexOf("/");
     const prefix = slash > 0 ? params.model.slice(0, slash) : "";
     const known = KNOWN_PROVIDERS.has(prefix);
@@ -81,7 +86,9 @@ export function resolveModelList(list: unknown): { entries: ModelListEntry[]; ba
       // Upstream's adapters read `llm.hosted_vllm.*`; an unprefixed server is recorded under that
       // name so its token ids reach the triplets (the litellm_request span has them either way).
       provider: known ? prefix : "hosted_vllm",
-      apiBase: params.api_base.replace(/\/+$/, ""),
+      apiBase,
+      chatUrl: new URL(`${apiBase}/chat/completions`),
+      completionsUrl: new URL(`${apiBase}/completions`),
       apiKey: params.api_key ?? null,
       returnTokenIds: params.return_token_ids ?? null,
       inFlight: 0,

@@ -1,6 +1,14 @@
+import { Readable } from "node:stream";
 import type { Logger } from "@agentlightning/types";
 import { nowSeconds } from "@agentlightning/types";
 import { type Context, Hono } from "hono";
+import {
+  type BackendAnswer,
+  type BackendClient,
+  type CallCancellation,
+  discardAnswer,
+  readAnswer,
+} from "./backend-client.js";
 import type { BackendPool } from "./backend-pool.js";
 import type { ModelBackend } from "./model-list.js";
 import { buildProxySpans, type ProxyCallRecord } from "./proxy-spans.js";
@@ -24,6 +32,8 @@ export interface ProxyAppContext {
   readonly allocator: SequenceAllocator;
   readonly writer: SpanWriter;
   readonly logger: Logger;
+  /** Talks to the model servers. */
+  client(): BackendClient;
   /** `return_token_ids` callback on. */
   returnTokenIds(): boolean;
   /** `logprobs` callback on. */
@@ -48,8 +58,6 @@ interface Routing {
 }
 
 type Kind = "chat" | "text";
-
-const ENDPOINT: Record<Kind, string> = { chat: "/chat/completions", text: "/completions" };
 
 /** Request headers worth forwarding (everything else is hop-by-hop or recomputed). */
 const FORWARDED_HEADERS = [
@@ -143,21 +151,20 @@ export function createProxyApp(ctx: ProxyAppContext): Hono {
 }
 
 /**
- * Aborts the backend call when it outlives the timeout or the client goes away. One
- * AbortController and one timer per call: `AbortSignal.timeout` / `AbortSignal.any` and the
- * request's own signal cost several transferable signals per call on Node 20, a visible share of
- * the proxy's CPU time.
+ * Cancels the backend call when it outlives the timeout or the client goes away: one timer and
+ * one `close` listener per call, no `AbortController` (see {@link CallCancellation}).
  */
-class CallGuard {
-  private readonly controller = new AbortController();
+class CallGuard implements CallCancellation {
   private readonly timer: NodeJS.Timeout;
+  private cancel: ((reason: Error) => void) | null = null;
+  reason: Error | null = null;
   timedOut = false;
   clientGone = false;
 
   constructor(c: Context, timeoutMs: number) {
     this.timer = setTimeout(() => {
       this.timedOut = true;
-      this.controller.abort(new Error(`no answer within ${timeoutMs} ms`));
+      this.fire(new Error(`no answer within ${timeoutMs} ms`));
     }, timeoutMs);
     this.timer.unref();
     // Served by @hono/node-server: the Node response tells when the client closed the connection.
@@ -168,7 +175,7 @@ class CallGuard {
       outgoing.once("close", () => {
         if (outgoing.writableFinished) return;
         this.clientGone = true;
-        this.controller.abort(new Error("client closed the request"));
+        this.fire(new Error("client closed the request"));
       });
     } else {
       // Served through LLMProxy.fetch: the request's signal says it.
@@ -177,20 +184,27 @@ class CallGuard {
         "abort",
         () => {
           this.clientGone = true;
-          this.controller.abort(request.reason);
+          this.fire(new Error("client closed the request"));
         },
         { once: true },
       );
     }
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  onCancel(cancel: (reason: Error) => void): void {
+    this.cancel = cancel;
+  }
+
+  private fire(reason: Error): void {
+    if (this.reason !== null) return;
+    this.reason = reason;
+    this.cancel?.(reason);
   }
 
   /** The call is over: no more timeout. */
   done(): void {
     clearTimeout(this.timer);
+    this.cancel = null;
   }
 }
 
@@ -252,17 +266,21 @@ async function handleCompletion(ctx: ProxyAppContext, c: Context, kind: Kind, ro
   const clientStream = body.stream === true;
   const convert = clientStream && kind === "chat" && ctx.streamConversion();
   const headers: Record<string, string> = { "content-type": "application/json" };
+  // Read from the Node request when there is one: building the web Headers object costs more.
+  const incoming = (
+    c.env as { incoming?: { headers: Record<string, string | string[] | undefined> } } | undefined
+  )?.incoming;
   for (const name of FORWARDED_HEADERS) {
-    const value = c.req.header(name);
+    const raw = incoming !== undefined ? incoming.headers[name] : c.req.header(name);
+    const value = Array.isArray(raw) ? raw.join(", ") : raw;
     if (value !== undefined) headers[name] = value;
   }
   const guard = new CallGuard(c, ctx.timeoutMs());
-  const signal = guard.signal;
 
   const failures: { backend: ModelBackend; error: unknown }[] = [];
   let retriesLeft = ctx.numRetries();
   let calledAt = receivedAt;
-  let response: Response | undefined;
+  let response: BackendAnswer | undefined;
   let backend: ModelBackend | undefined;
   for (let i = 0; i < candidates.length; i++) {
     const candidate = candidates[i]!;
@@ -274,12 +292,14 @@ async function handleCompletion(ctx: ProxyAppContext, c: Context, kind: Kind, ro
     calledAt = nowSeconds();
     candidate.inFlight++;
     try {
-      response = await fetch(`${candidate.apiBase}${ENDPOINT[kind]}`, {
-        method: "POST",
-        headers: sent,
-        body: outgoingBody(ctx, body, kind, candidate, convert),
-        signal,
-      });
+      response = await ctx
+        .client()
+        .post(
+          kind === "chat" ? candidate.chatUrl : candidate.completionsUrl,
+          sent,
+          outgoingBody(ctx, body, kind, candidate, convert),
+          guard,
+        );
     } catch (error) {
       candidate.inFlight--;
       if (guard.clientGone) {
@@ -298,10 +318,11 @@ async function handleCompletion(ctx: ProxyAppContext, c: Context, kind: Kind, ro
       continue;
     }
     pool.markUp(candidate);
-    if ((response.status === 429 || response.status >= 500) && retriesLeft > 0) {
+    const status = response.statusCode ?? 502;
+    if ((status === 429 || status >= 500) && retriesLeft > 0) {
       retriesLeft--;
       candidate.inFlight--;
-      await response.body?.cancel();
+      discardAnswer(response);
       response = undefined;
       // Retry on the next backend of the list, or the same one when it is the only one.
       if (i === candidates.length - 1) i--;
@@ -366,30 +387,39 @@ async function handleCompletion(ctx: ProxyAppContext, c: Context, kind: Kind, ro
     return reply;
   }
   const chosen = backend;
-  const contentType = response.headers.get("content-type") ?? "";
+  const answer = response;
+  const status = answer.statusCode ?? 502;
+  const contentType = answer.headers["content-type"] ?? "";
 
-  if (!response.ok) {
-    const text = await response.text();
+  if (status < 200 || status >= 300) {
+    let text: string;
+    try {
+      text = await readAnswer(answer);
+    } catch (error) {
+      text = `(the error body could not be read: ${describe(error)})`;
+    }
     chosen.inFlight--;
-    await settle(
-      record(null, `backend ${chosen.apiBase} answered ${response.status}: ${text.slice(0, 1000)}`),
-    );
+    await settle(record(null, `backend ${chosen.apiBase} answered ${status}: ${text.slice(0, 1000)}`));
     return new Response(text, {
-      status: response.status,
+      status,
       headers: { "content-type": contentType || "application/json" },
     });
   }
 
-  if (clientStream && !convert && contentType.includes("text/event-stream") && response.body !== null) {
+  if (clientStream && !convert && contentType.includes("text/event-stream")) {
     await sequence;
-    return passThroughStream(ctx, response.body, chosen, kind, (result, error) =>
-      settle(record(result, error)),
+    return passThroughStream(
+      ctx,
+      Readable.toWeb(answer) as ReadableStream<Uint8Array>,
+      chosen,
+      kind,
+      (result, error) => settle(record(result, error)),
     );
   }
 
   let text: string;
   try {
-    text = await response.text();
+    text = await readAnswer(answer);
   } catch (error) {
     chosen.inFlight--;
     await settle(record(null, `reading the answer of ${chosen.apiBase} failed: ${describe(error)}`));
@@ -417,7 +447,7 @@ async function handleCompletion(ctx: ProxyAppContext, c: Context, kind: Kind, ro
     });
   }
   return new Response(text, {
-    status: response.status,
+    status,
     headers: { "content-type": contentType || "application/json" },
   });
 }
