@@ -172,4 +172,25 @@ describe("Annotate and Settings pages in Chromium", () => {
       await locked.stop();
     }
   });
+
+  it("degrades gracefully on a server without the extensions (as a Python v0.3.0 store answers)", async () => {
+    const { page } = env.browser;
+    // A Python store has no /v1/agl/ext/... routes: it answers 404 {"detail": "Not Found"}.
+    await page.route("**/v1/agl/ext/**", (route) =>
+      route.fulfill({ status: 404, contentType: "application/json", body: '{"detail":"Not Found"}' }),
+    );
+    try {
+      await env.open("#/rollouts");
+      await page.getByText("This store server has no summary extension").waitFor();
+      const headers = await page.locator("[data-testid=rollouts-table] th").allInnerTexts();
+      expect(headers.some((h) => h.startsWith("Final reward"))).toBe(false);
+      expect(await page.locator("[data-testid=rollouts-table] tbody tr").count()).toBeGreaterThan(0);
+      await env.open("#/rewards");
+      await page.getByText("This store server has no reward extension").waitFor();
+      await env.open("#/spans");
+      await page.getByText("This store server has no span search extension").waitFor();
+    } finally {
+      await page.unroute("**/v1/agl/ext/**");
+    }
+  });
 });
