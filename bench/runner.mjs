@@ -27,7 +27,7 @@ else await main();
 // ---------------------------------------------------------------------------------------------
 // The runner process: one measurement.
 
-async function child({ mode, concurrency, rollouts, storeUrl, modelUrl }) {
+async function child({ mode, concurrency, rollouts, storeUrl, modelUrl, agentKind = "llm" }) {
   const { LitAgentRunner, llmRollout } = await import(`${repoDir}/packages/litagent/dist/index.js`);
   const { InMemoryLightningStore, LightningStoreClient } = await import(
     `${repoDir}/packages/store/dist/index.js`
@@ -77,13 +77,14 @@ async function child({ mode, concurrency, rollouts, storeUrl, modelUrl }) {
     return answer === String(task.i + 1) ? 1 : 0;
   });
 
-  let peakRss = process.memoryUsage().rss;
+  // process.memoryUsage() reads /proc and walks the heap: sample it sparingly (rss() is cheap).
+  let peakRss = process.memoryUsage.rss();
   let peakHeap = process.memoryUsage().heapUsed;
+  let ticks = 0;
   const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  }, 50);
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    if (++ticks % 5 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  }, 100);
   const runner = new LitAgentRunner({ tracer, concurrency, maxRollouts: rollouts });
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
@@ -155,6 +156,12 @@ async function main() {
   const model = await startModelProcess();
   const rows = [];
   const load = [];
+  // The agent of the issue (one model call) at each concurrency, then the same agent without the
+  // model call at 256 (what the runner, the tracer and the store cost on their own).
+  const plan = [
+    ...concurrencies.map((concurrency) => ({ concurrency, agentKind: "llm" })),
+    ...(concurrencies.includes(256) ? [{ concurrency: 256, agentKind: "local" }] : []),
+  ];
   try {
     for (const mode of ["memory", "http"]) {
       if (only && only !== mode) continue;
@@ -193,11 +200,11 @@ async function main() {
   void startScriptedOpenAI;
 
   const table = [
-    "| store | concurrency | rollouts | rollouts/s | runner CPU ms / rollout | runner peak RSS (MB) | load avg (1 min) |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| store | agent | concurrency | rollouts | rollouts/s | runner CPU ms / rollout | rollouts/s per runner CPU second | runner peak RSS (MB) | peak heap used (MB) | load avg (1 min) |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows.map(
       (r) =>
-        `| ${r.backend} | ${r.concurrency} | ${r.rollouts} | ${fmt(r.rollouts_per_s)} | ${fmt(r.cpu_ms_per_rollout)} | ${fmt(r.peak_rss_mb)} | ${r.load_avg_1m.toFixed(1)} |`,
+        `| ${r.backend} | ${r.agent} | ${r.concurrency} | ${r.rollouts} | ${fmt(r.rollouts_per_s)} | ${fmt(r.cpu_ms_per_rollout)} | ${fmt(1000 / r.cpu_ms_per_rollout)} | ${fmt(r.peak_rss_mb)} | ${fmt(r.peak_heap_used_mb)} | ${r.load_avg_1m.toFixed(1)} |`,
     ),
   ];
   writeResults(
