@@ -54,6 +54,18 @@ async function child({ mode, concurrency, rollouts, storeUrl, modelUrl, agentKin
         "openai.chat.completion",
         { "gen_ai.request.model": ctx.llm.model },
         async (span) => {
+          if (agentKind === "local") {
+            // The reference variant: no model call (a turn of the event loop instead), to show
+            // what the runner, the tracer and the store cost on their own.
+            await new Promise((resolve) => setImmediate(resolve));
+            answer = String(task.i + 1);
+            span.recordAttributes({
+              "gen_ai.response.text": answer,
+              "gen_ai.usage.prompt_tokens": 8,
+              "gen_ai.usage.completion_tokens": 1,
+            });
+            return;
+          }
           const response = await fetch(`${ctx.llm.endpoint}/chat/completions`, {
             method: "POST",
             headers: { "content-type": "application/json" },
@@ -170,7 +182,7 @@ async function main() {
           ? await startAglStore(databaseUrl ? { backend: "postgres", databaseUrl } : { backend: "pglite" })
           : null;
       try {
-        for (const concurrency of concurrencies) {
+        for (const { concurrency, agentKind } of plan) {
           const rollouts = counts[mode][concurrency] ?? 1000;
           load.push(loadavg()[0]);
           const result = await runChild({
@@ -179,14 +191,23 @@ async function main() {
             rollouts,
             storeUrl: server?.url,
             modelUrl: model.baseUrl,
+            agentKind,
           });
           const backend =
             mode === "memory"
               ? "in-memory store, in process"
               : `agl store over HTTP (${databaseUrl ? "PostgreSQL" : "PGlite"})`;
-          rows.push({ backend, concurrency, rollouts, ...result, load_avg_1m: loadavg()[0] });
+          const agentName = agentKind === "llm" ? "1 model call" : "no model call";
+          rows.push({
+            backend,
+            agent: agentName,
+            concurrency,
+            rollouts,
+            ...result,
+            load_avg_1m: loadavg()[0],
+          });
           console.log(
-            `${backend.padEnd(40)} concurrency ${String(concurrency).padStart(3)}: ${fmt(result.rollouts_per_s)} rollouts/s, ` +
+            `${backend.padEnd(40)} ${agentName.padEnd(13)} concurrency ${String(concurrency).padStart(3)}: ${fmt(result.rollouts_per_s)} rollouts/s, ` +
               `${fmt(result.cpu_ms_per_rollout)} ms CPU/rollout, peak RSS ${fmt(result.peak_rss_mb)} MB, checked ${result.checked}`,
           );
         }

@@ -445,11 +445,25 @@ describe("concurrency, stop and idle polling (TypeScript runner)", () => {
       return task / 100;
     });
     const counted = countingStore(store);
-    const runner = await runnerFor(agent, { concurrency: 8, maxRollouts: 60 }, [], counted.store);
+    const mixed: string[] = [];
+    const checkOwnSpans: RunnerHook = {
+      onRolloutEnd: ({ rollout: r, spans }) => {
+        if (spans.length !== 3 || spans.some((span) => span.rollout_id !== r.rollout_id))
+          mixed.push(r.rollout_id);
+      },
+    };
+    const runner = await runnerFor(
+      agent,
+      { concurrency: 8, maxRollouts: 60 },
+      [checkOwnSpans],
+      counted.store,
+    );
     expect(runner.getSlotWorkerIds()).toEqual(Array.from({ length: 8 }, (_, i) => `Worker-0-${i}`));
     await store.enqueueManyRollouts(Array.from({ length: 60 }, (_, i) => ({ input: i })));
     await expect(runner.iter()).resolves.toBe(60);
     expect(peak).toBeGreaterThan(1);
+    // Each rollout's hooks got its own spans (the reward included), none of another rollout's.
+    expect(mixed).toEqual([]);
     const all = (await store.queryRollouts()).items;
     expect(all.every((r) => r.status === "succeeded")).toBe(true);
     for (const r of all) {
