@@ -2,7 +2,7 @@
 import { InMemoryLightningStore } from "@agentlightning/store";
 import { OtelTracer } from "@agentlightning/tracer";
 import type { JsonObject, Worker } from "@agentlightning/types";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { RecordingLogger } from "../../test/support/recording-logger.js";
 import { sleep, waitUntil } from "../../test/support/stores.js";
 import { ExecutionEvent } from "../execution-event.js";
@@ -106,6 +106,25 @@ describe("heartbeats (runtime checklist #129-#131)", () => {
     await stop?.();
     expect(logger.has("error", "system snapshot failed")).toBe(true);
     expect(calls).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a beat for hundreds of slots under a stop signal adds one abort listener, not one per update", async () => {
+    const warn = vi.spyOn(process, "emitWarning");
+    const controller = new AbortController();
+    const ids = Array.from({ length: 64 }, (_, i) => `Worker-0-${i}`);
+    try {
+      for (let beat = 0; beat < 12; beat++) {
+        await emitHeartbeat(options({ workerIds: () => ids, signal: controller.signal }));
+      }
+      expect(
+        warn.mock.calls.filter(
+          (c) => String(c[0]).includes("MaxListeners") || String(c[1]).includes("MaxListeners"),
+        ),
+      ).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
+    expect((await store.queryWorkers()).total).toBe(64);
   });
 
   it("a runner beats for each slot's worker id while it iterates", async () => {

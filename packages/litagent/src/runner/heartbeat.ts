@@ -24,31 +24,42 @@ export interface HeartbeatOptions {
 const TIMED_OUT = Symbol("timed out");
 
 /**
- * `promise`, or {@link TIMED_OUT} after `ms` or once `signal` aborts (the timer does not keep the
- * process alive).
+ * `promise`, or {@link TIMED_OUT} after `ms` or once `stopped` resolves (the timer does not keep
+ * the process alive).
  */
 async function withTimeout<T>(
   promise: Promise<T> | T,
   ms: number,
-  signal: AbortSignal | undefined,
+  stopped: Promise<typeof TIMED_OUT>,
 ): Promise<T | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(() => resolve(TIMED_OUT), ms);
     timer.unref();
-    if (signal !== undefined) {
-      onAbort = () => resolve(TIMED_OUT);
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
-    }
   });
   try {
-    return await Promise.race([Promise.resolve(promise), timeout]);
+    return await Promise.race([Promise.resolve(promise), timeout, stopped]);
   } finally {
     clearTimeout(timer);
-    if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * One promise for "the signal aborted", with one listener however many updates wait on it (so no
+ * MaxListenersExceededWarning with hundreds of slots), and its release.
+ */
+function whenAborted(signal: AbortSignal | undefined): {
+  stopped: Promise<typeof TIMED_OUT>;
+  release: () => void;
+} {
+  if (signal === undefined) return { stopped: new Promise(() => {}), release: () => {} };
+  let onAbort: () => void = () => {};
+  const stopped = new Promise<typeof TIMED_OUT>((resolve) => {
+    onAbort = () => resolve(TIMED_OUT);
+    if (signal.aborted) resolve(TIMED_OUT);
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return { stopped, release: () => signal.removeEventListener("abort", onAbort) };
 }
 
 // Updates in flight at once: enough for hundreds of slots per beat over HTTP without a burst of
@@ -62,11 +73,20 @@ const UPDATE_CONCURRENCY = 16;
  * updates succeeded.
  */
 export async function emitHeartbeat(options: HeartbeatOptions): Promise<number> {
+  const { stopped, release } = whenAborted(options.signal);
+  try {
+    return await beat(options, stopped);
+  } finally {
+    release();
+  }
+}
+
+async function beat(options: HeartbeatOptions, stopped: Promise<typeof TIMED_OUT>): Promise<number> {
   const { store, logger, interval } = options;
   const limitMs = interval * 1000;
   let snapshot: JsonObject | typeof TIMED_OUT;
   try {
-    snapshot = await withTimeout(options.snapshot(options.includeGpu), limitMs, options.signal);
+    snapshot = await withTimeout(options.snapshot(options.includeGpu), limitMs, stopped);
   } catch (error) {
     logger.error("Heartbeat skipped: the system snapshot failed.", error);
     return 0;
@@ -87,7 +107,7 @@ export async function emitHeartbeat(options: HeartbeatOptions): Promise<number> 
         const result = await withTimeout(
           store.updateWorker(workerId, { heartbeatStats: stats }),
           limitMs,
-          options.signal,
+          stopped,
         );
         if (options.signal?.aborted) return;
         if (result === TIMED_OUT)
