@@ -11,7 +11,9 @@
 //   (DATABASE_URL is used when BENCH_DATABASE_URL is unset; without either the HTTP rows use
 //   `agl store` on PGlite.)
 //
-// Options: --quick (fewer rollouts), --only=memory|http, --concurrency=1,16,256.
+// Options: --quick (fewer rollouts), --only=memory|http, --concurrency=1,16,256,
+// --runner-node-options="--max-old-space-size=64" (V8 flags of the runner processes),
+// --results=NAME (write bench/results/NAME.{md,json} instead of runner).
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -19,7 +21,7 @@ import { fmt, repoDir, startAglStore, writeResults } from "./lib.mjs";
 
 const self = fileURLToPath(import.meta.url);
 const args = process.argv.slice(2);
-const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const flag = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 if (args[0] === "--child") await child(JSON.parse(args[1]));
 else await main();
@@ -135,7 +137,9 @@ async function child({ mode, concurrency, rollouts, storeUrl, modelUrl, agentKin
 
 function runChild(spec) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [self, "--child", JSON.stringify(spec)], {
+    // --runner-node-options="--max-old-space-size=64": V8 flags of the runner processes.
+    const nodeOptions = flag("runner-node-options")?.split(" ").filter(Boolean) ?? [];
+    const proc = spawn(process.execPath, [...nodeOptions, self, "--child", JSON.stringify(spec)], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -229,7 +233,7 @@ async function main() {
     ),
   ];
   writeResults(
-    "runner",
+    flag("results") ?? "runner",
     { rows },
     [
       "# LitAgentRunner throughput (`bench/runner.mjs`)",
