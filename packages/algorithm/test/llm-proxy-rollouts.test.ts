@@ -1,6 +1,6 @@
 // The LLM proxy's "done when": streaming and non-streaming chat completions of two concurrent
 // rollouts, each rollout's spans carrying its own prompt, completion and token ids; against an
-// in-memory store and a live store server over HTTP. Also runtime checklist #133-#136.
+// in-memory store and a live store server over HTTP (and Postgres behind it with DATABASE_URL). Also runtime checklist #133-#136.
 import {
   chatPromptText,
   type ScriptedOpenAI,
@@ -13,11 +13,13 @@ import { LLMProxy } from "../src/index.js";
 import {
   httpStore,
   memoryStore,
+  postgresHttpStore,
   postJson,
   readStream,
   type StoreFixture,
   spansNamed,
 } from "./support/proxy-fixtures.js";
+import { testDatabaseUrl } from "./support/stores.js";
 
 let model: ScriptedOpenAI;
 
@@ -28,10 +30,15 @@ afterAll(async () => {
   await model.close();
 });
 
-describe.each([
+const stores: [string, () => Promise<StoreFixture>][] = [
   ["in-memory store", memoryStore],
   ["LightningStoreServer over HTTP", httpStore],
-])("LLM proxy with %s", (_name, makeStore) => {
+];
+// With a real PostgreSQL (DATABASE_URL), also a Postgres store behind the HTTP server.
+if (testDatabaseUrl !== undefined)
+  stores.push(["Postgres behind LightningStoreServer over HTTP", postgresHttpStore]);
+
+describe.each(stores)("LLM proxy with %s", (_name, makeStore) => {
   let fixture: StoreFixture;
   let proxy: LLMProxy;
 

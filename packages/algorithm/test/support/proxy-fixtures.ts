@@ -1,6 +1,7 @@
 import { InMemoryLightningStore, type LightningStore, LightningStoreClient } from "@agentlightning/store";
 import { LightningStoreServer } from "@agentlightning/store/server";
 import type { Logger, Span } from "@agentlightning/types";
+import { openStore } from "./stores.js";
 
 /** A store for the proxy to write to, and a way to close it. */
 export interface StoreFixture {
@@ -29,6 +30,23 @@ export async function httpStore(): Promise<StoreFixture> {
       await client.close();
       await server.stop();
       await backing.close();
+    },
+  };
+}
+
+/** A Postgres store (`DATABASE_URL`) behind a live `LightningStoreServer`, reached through `LightningStoreClient`. */
+export async function postgresHttpStore(): Promise<StoreFixture> {
+  const backing = await openStore("postgres");
+  const server = new LightningStoreServer({ store: backing.store, port: 0 });
+  await server.start();
+  const client = new LightningStoreClient({ url: server.url, retryDelays: [] });
+  return {
+    name: "postgres-http",
+    store: client,
+    close: async () => {
+      await client.close();
+      await server.stop();
+      await backing.cleanup();
     },
   };
 }
