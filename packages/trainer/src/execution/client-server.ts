@@ -370,8 +370,8 @@ export class ClientServerExecutionStrategy extends ExecutionStrategy {
 
   /**
    * In a forked child: run only the part the parent asked for, then exit the process (code 0, or
-   * 1 after an error). The first SIGINT or a stop message sets the event (in-flight rollouts
-   * finish); a second SIGINT exits at once; losing the parent stops the child.
+   * 1 after an error). A SIGINT or a stop message sets the event (in-flight rollouts finish); a
+   * SIGINT once the event is set exits at once (code 0); losing the parent stops the child.
    */
   private async executeAsChild(
     part: ChildRole,
@@ -380,10 +380,9 @@ export class ClientServerExecutionStrategy extends ExecutionStrategy {
     store: LightningStore,
   ): Promise<never> {
     const event = new ExecutionEvent();
-    let sigints = 0;
     const removeSigint = onSigint(() => {
-      sigints++;
-      if (sigints > 1) process.exit(0);
+      // A SIGINT after the stop was requested (the parent's escalation, a second Ctrl+C) ends now.
+      if (event.isSet()) process.exit(0);
       event.set();
     });
     process.on("message", (message) => {

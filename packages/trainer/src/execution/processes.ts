@@ -37,6 +37,8 @@ export class ChildHandle {
   readonly process: ChildProcess;
   /** Resolves with the upstream-style exit code once the process exited. */
   readonly exited: Promise<number>;
+  /** Signals the strategy sent (its shutdown escalation). */
+  readonly sentSignals = new Set<NodeJS.Signals>();
   #exitCode: number | null = null;
 
   constructor(name: string, child: ChildProcess) {
@@ -57,6 +59,16 @@ export class ChildHandle {
   /** The exit code, null while it runs. */
   get exitCode(): number | null {
     return this.#exitCode;
+  }
+
+  /**
+   * Whether the exit counts as success given `allowed` codes: also a death by the SIGINT the
+   * strategy itself sent (a child still starting up has no handler yet; for a Python child that
+   * SIGINT is a swallowed KeyboardInterrupt, exit 0).
+   */
+  exitedCleanly(allowed: readonly number[]): boolean {
+    if (this.#exitCode === null) return false;
+    return allowed.includes(this.#exitCode) || (this.#exitCode === -2 && this.sentSignals.has("SIGINT"));
   }
 
   get alive(): boolean {
@@ -157,7 +169,14 @@ export async function shutdownProcesses(
     logger.warn(
       `Processes still running; ${verb} (${signal}): ${alive.map((c) => `${c.name} (pid ${c.pid})`).join(", ")}.`,
     );
-    signalProcesses(alive, (child) => child.process.kill(signal), logger);
+    signalProcesses(
+      alive,
+      (child) => {
+        child.sentSignals.add(signal);
+        child.process.kill(signal);
+      },
+      logger,
+    );
     alive = await joinUntilDeadline(alive, options.terminateTimeout);
   }
   if (alive.length > 0) {
