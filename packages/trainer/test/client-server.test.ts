@@ -161,9 +161,8 @@ describe("execute with child processes re-running the entry script", () => {
 
   it("#64 runner processes whose bundle throws: execute rejects with the exit codes", async () => {
     const output = await run("runner-crash");
-    expect(output).toContain(
-      "ERROR Subprocesses failed with unexpected exit codes: runner-0 (exitcode=1), runner-1 (exitcode=1)",
-    );
+    // The first crash stops the run; the other runner crashed too, or was stopped while starting.
+    expect(output).toMatch(/ERROR Subprocesses failed with unexpected exit codes: runner-\d \(exitcode=1\)/);
   });
 
   it("#67 an algorithm error propagates from execute; runners are stopped cleanly", async () => {
