@@ -19,6 +19,8 @@ export { AglError } from "@agentlightning/types";
 export type { LightningStoreClientOptions } from "./client/store-client.js";
 export { LightningStoreClient } from "./client/store-client.js";
 export { addSpansAllocating } from "./core/span-allocation.js";
+export type { LightningStoreInsights, RewardQueryOptions, SpanSearchOptions } from "./insights.js";
+export { isLightningStoreInsights } from "./insights.js";
 export type { InMemoryLightningStoreSettings } from "./memory/memory-store.js";
 export { InMemoryLightningStore } from "./memory/memory-store.js";
 export type {

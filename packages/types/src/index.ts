@@ -181,6 +181,28 @@ export {
   WaitForRolloutsBodySchema,
   WORKER_SORT_FIELDS,
 } from "./store-api.js";
+export type {
+  RewardPoint,
+  RewardPointsResponse,
+  RolloutSummariesBody,
+  RolloutSummariesResponse,
+  RolloutSummary,
+  TokenUsage,
+} from "./store-insights.js";
+export {
+  DEFAULT_REWARD_POINTS_LIMIT,
+  DEFAULT_SPAN_SEARCH_LIMIT,
+  MAX_REWARD_POINTS_LIMIT,
+  MAX_SPAN_SEARCH_LIMIT,
+  MAX_SUMMARY_ROLLOUT_IDS,
+  RewardPointSchema,
+  RewardPointsResponseSchema,
+  RolloutSummariesBodySchema,
+  RolloutSummariesResponseSchema,
+  RolloutSummarySchema,
+  SpanSearchPageSchema,
+  TokenUsageSchema,
+} from "./store-insights.js";
 export { nowSeconds } from "./time.js";
 export type { Triplet } from "./triplet.js";
 export { TripletSchema } from "./triplet.js";

@@ -12,12 +12,17 @@ import {
   paginatedResultSchema,
   type ResourcesUpdate,
   ResourcesUpdateSchema,
+  type RewardPoint,
+  RewardPointsResponseSchema,
   type Rollout,
   type RolloutOrAttempted,
   RolloutOrAttemptedSchema,
   RolloutSchema,
+  RolloutSummariesResponseSchema,
+  type RolloutSummary,
   type Span,
   SpanSchema,
+  SpanSearchPageSchema,
   type StoreStatistics,
   StoreStatisticsSchema,
   silentLogger,
@@ -31,7 +36,9 @@ import {
   addSpansAllocatingBySteps,
   type SpanAllocatingStore,
 } from "../core/span-allocation.js";
+import { resolveRewardQuery, resolveSpanSearch, resolveSummaryIds } from "../core/span-insights.js";
 import { attemptNotFound, rolloutNotFound } from "../core/store-errors.js";
+import type { LightningStoreInsights, RewardQueryOptions, SpanSearchOptions } from "../insights.js";
 import type {
   AttemptPatch,
   EnqueueRolloutOptions,
@@ -230,7 +237,7 @@ function isPythonNullRollout(error: AglError): boolean {
  * await store.close();
  * ```
  */
-export class LightningStoreClient implements LightningStore, SpanAllocatingStore {
+export class LightningStoreClient implements LightningStore, LightningStoreInsights, SpanAllocatingStore {
   /** Every flag true: the server serializes operations and ingests OTLP (docs/store-contract.md §1.13). */
   readonly capabilities: StoreCapabilities = {
     thread_safe: true,
@@ -712,6 +719,57 @@ export class LightningStoreClient implements LightningStore, SpanAllocatingStore
       body: queryWorkersBody(options),
     });
     return pageFor(page, options.limit);
+  }
+
+  // ---- insights (our extension endpoints, docs/store-contract.md Appendix E14–E16) ----
+
+  /**
+   * Per-rollout aggregates over the latest attempt (`POST /v1/agl/ext/rollouts/summaries`). A
+   * server without the extensions (the Python store) answers 404: `not_found`.
+   */
+  async summarizeRollouts(rolloutIds: readonly string[]): Promise<RolloutSummary[]> {
+    const ids = resolveSummaryIds(rolloutIds);
+    if (ids.length === 0) return [];
+    const answer = await this.call(RolloutSummariesResponseSchema, {
+      method: "POST",
+      path: "/ext/rollouts/summaries",
+      body: { rollout_ids: ids },
+    });
+    return answer.items;
+  }
+
+  /** Spans of every rollout, newest first (`GET /v1/agl/ext/spans`). */
+  async searchSpans(options: SpanSearchOptions = {}): Promise<PaginatedResult<Span>> {
+    const search = resolveSpanSearch(options);
+    const query = new URLSearchParams();
+    const put = (key: string, value: string | number | null) => {
+      if (value !== null) query.set(key, String(value));
+    };
+    put("name", search.name);
+    put("name_contains", search.nameContains);
+    put("attribute_key", search.attributeKey);
+    put("attribute_value", search.attributeValue);
+    put("status_code", search.statusCode);
+    put("rollout_id", search.rolloutId);
+    put("since", search.since);
+    put("until", search.until);
+    put("limit", search.limit);
+    put("offset", search.offset);
+    return this.call(SpanSearchPageSchema, { method: "GET", path: "/ext/spans", query });
+  }
+
+  /** Final rewards of finished rollouts, oldest first (`GET /v1/agl/ext/rewards`). */
+  async queryRewards(options: RewardQueryOptions = {}): Promise<RewardPoint[]> {
+    const resolved = resolveRewardQuery(options);
+    const query = new URLSearchParams({ limit: String(resolved.limit) });
+    if (resolved.mode !== null) query.set("mode", resolved.mode);
+    if (resolved.since !== null) query.set("since", String(resolved.since));
+    const answer = await this.call(RewardPointsResponseSchema, {
+      method: "GET",
+      path: "/ext/rewards",
+      query,
+    });
+    return answer.items;
   }
 
   // ---- misc ----

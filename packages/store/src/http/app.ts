@@ -15,6 +15,7 @@ import { createOtlpTracesHandler } from "./otlp/route.js";
 import { parseQuery } from "./query-params.js";
 import { attemptRoutes } from "./routes/attempts.js";
 import { healthRoute } from "./routes/health.js";
+import { insightRoutes } from "./routes/insights.js";
 import { queueRoutes } from "./routes/queues.js";
 import { resourcesRoutes } from "./routes/resources.js";
 import { rolloutRoutes } from "./routes/rollouts.js";
@@ -49,6 +50,8 @@ export const STORE_API_ROUTES: readonly ApiRoute[] = [
   ...spanRoutes,
   ...spanBatchRoutes,
   ...waitRoutes,
+  // Our extensions under `/ext` (Appendix E14–E16), after every Python-compatible route.
+  ...insightRoutes,
 ];
 
 /** Hono environment of the store app: the matched route template, for metrics. */

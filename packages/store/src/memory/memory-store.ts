@@ -13,10 +13,12 @@ import {
   type PaginatedResult,
   parseStorable,
   type ResourcesUpdate,
+  type RewardPoint,
   type Rollout,
   type RolloutOrAttempted,
   type RolloutStatus,
   RolloutStatusSchema,
+  type RolloutSummary,
   type Span,
   type StoreStatistics,
   type Worker,
@@ -72,8 +74,10 @@ import {
   WORKER_SORT,
 } from "../core/sort-fields.js";
 import { ADD_SPANS_ALLOCATING, type SpanAllocatingStore } from "../core/span-allocation.js";
+import { resolveRewardQuery, resolveSpanSearch, resolveSummaryIds } from "../core/span-insights.js";
 import { attemptNotFound, noAttempts, rolloutNotFound, spansEvicted } from "../core/store-errors.js";
 import { markWorkerIdleAfterEmptyDequeue, newWorker, syncWorkerWithAttempt } from "../core/worker-sync.js";
+import type { LightningStoreInsights, RewardQueryOptions, SpanSearchOptions } from "../insights.js";
 import type {
   AttemptPatch,
   EnqueueRolloutOptions,
@@ -91,6 +95,7 @@ import type {
 import { cloneJson } from "./clone-json.js";
 import { CompletionWaiters } from "./completion-waiters.js";
 import { copyAttempt, copyAttemptedRollout, copyResources, copyRollout, copyWorker } from "./copies.js";
+import { rewardRecords, searchRecords, summarizeRecords } from "./memory-insights.js";
 import { RolloutQueue } from "./rollout-queue.js";
 import { RolloutSpans, type SpanRef } from "./rollout-spans.js";
 import { SpanBudget, type SpanBudgetSettings } from "./span-budget.js";
@@ -173,7 +178,7 @@ function spanKey(span: Span): string {
  * console.log(done?.status); // "succeeded"
  * ```
  */
-export class InMemoryLightningStore implements LightningStore, SpanAllocatingStore {
+export class InMemoryLightningStore implements LightningStore, LightningStoreInsights, SpanAllocatingStore {
   /** Single event loop only (no worker threads); safe under any number of concurrent async calls. */
   readonly capabilities: StoreCapabilities = {
     thread_safe: false,
@@ -666,6 +671,29 @@ export class InMemoryLightningStore implements LightningStore, SpanAllocatingSto
     const items = [...this.workers.values()].filter(match);
     const result = paginate(orderItems(items, page, WORKER_SORT), page.limit, page.offset);
     return { ...result, items: result.items.map(copyWorker) };
+  }
+
+  // ---------------------------------------------------------------- insights (dashboard aggregates)
+
+  /** Aggregates over each rollout's latest attempt (LightningStoreInsights, Appendix E14). */
+  async summarizeRollouts(rolloutIds: readonly string[]): Promise<RolloutSummary[]> {
+    const ids = resolveSummaryIds(rolloutIds);
+    this.scan();
+    return summarizeRecords(ids, (id) => this.rollouts.get(id));
+  }
+
+  /** Spans of every rollout, newest first (LightningStoreInsights, Appendix E15). */
+  async searchSpans(options: SpanSearchOptions = {}): Promise<PaginatedResult<Span>> {
+    const search = resolveSpanSearch(options);
+    this.scan();
+    return searchRecords(this.rollouts.values(), search);
+  }
+
+  /** Final rewards of finished rollouts, oldest first (LightningStoreInsights, Appendix E16). */
+  async queryRewards(options: RewardQueryOptions = {}): Promise<RewardPoint[]> {
+    const query = resolveRewardQuery(options);
+    this.scan();
+    return rewardRecords(this.rollouts.values(), query);
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -6,14 +6,18 @@ import {
   type NamedResourcesInput,
   type PaginatedResult,
   type ResourcesUpdate,
+  type RewardPoint,
   type Rollout,
   type RolloutOrAttempted,
+  type RolloutSummary,
   type Span,
   type StoreStatistics,
   type Worker,
 } from "@agentlightning/types";
 import { claimLeaseOf } from "../core/health-scan.js";
 import { ADD_SPANS_ALLOCATING, type SpanAllocatingStore } from "../core/span-allocation.js";
+import { resolveRewardQuery, resolveSpanSearch, resolveSummaryIds } from "../core/span-insights.js";
+import type { LightningStoreInsights, RewardQueryOptions, SpanSearchOptions } from "../insights.js";
 import type {
   AttemptPatch,
   EnqueueRolloutOptions,
@@ -38,6 +42,7 @@ import {
   type StoreDriver,
 } from "./driver.js";
 import { enqueueRollouts, startRollout } from "./enqueue.js";
+import { queryRewards, searchSpans, summarizeRollouts } from "./insights.js";
 import { migrateStore } from "./migrate.js";
 import { toAglError } from "./pg-errors.js";
 import {
@@ -113,7 +118,7 @@ export interface FromDriverOptions extends PostgresStoreOptions {
  * await store.close();
  * ```
  */
-export class PostgresLightningStore implements LightningStore, SpanAllocatingStore {
+export class PostgresLightningStore implements LightningStore, LightningStoreInsights, SpanAllocatingStore {
   /** Informational capability flags. */
   readonly capabilities: StoreCapabilities = {
     thread_safe: true,
@@ -287,6 +292,23 @@ export class PostgresLightningStore implements LightningStore, SpanAllocatingSto
   /** Filters, sorts and pages a rollout's spans (default order: `sequence_id`). */
   querySpans(options: QuerySpansOptions): Promise<PaginatedResult<Span>> {
     return querySpans(this.rt, options);
+  }
+
+  // ---- insights (dashboard aggregates, docs/store-contract.md Appendix E14–E16) ---------------
+
+  /** Aggregates over each rollout's latest attempt, in request order; unknown ids left out. */
+  async summarizeRollouts(rolloutIds: readonly string[]): Promise<RolloutSummary[]> {
+    return summarizeRollouts(this.rt, resolveSummaryIds(rolloutIds));
+  }
+
+  /** Spans of every rollout matching every condition, newest first. */
+  async searchSpans(options: SpanSearchOptions = {}): Promise<PaginatedResult<Span>> {
+    return searchSpans(this.rt, resolveSpanSearch(options));
+  }
+
+  /** Final rewards of finished rollouts, oldest first. */
+  async queryRewards(options: RewardQueryOptions = {}): Promise<RewardPoint[]> {
+    return queryRewards(this.rt, resolveRewardQuery(options));
   }
 
   // ---- waits ----------------------------------------------------------------------------------

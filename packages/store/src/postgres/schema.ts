@@ -51,6 +51,8 @@ export const rollouts = pgTable(
     uniqueIndex("rollouts_seq_idx").on(t.seq),
     index("rollouts_status_idx").on(t.status),
     index("rollouts_queue_idx").on(t.enqueue_seq).where(sql`${t.enqueue_seq} IS NOT NULL`),
+    /** Rewards over time (LightningStoreInsights.queryRewards): finished rollouts by end time. */
+    index("rollouts_end_time_idx").on(t.end_time),
   ],
 );
 
@@ -95,6 +97,8 @@ export const spans = pgTable(
   (t) => [
     primaryKey({ columns: [t.rollout_id, t.attempt_id, t.span_id] }),
     index("spans_rollout_order_idx").on(t.rollout_id, t.sequence_id, t.seq),
+    /** Cross-rollout span search, newest first (LightningStoreInsights.searchSpans). */
+    index("spans_start_time_idx").on(t.start_time),
   ],
 );
 
