@@ -2,6 +2,7 @@ import { createLegacyApp } from "@agentlightning/legacy-server";
 import type { LightningStore } from "@agentlightning/store";
 import { type ExtraApp, LightningStoreServer } from "@agentlightning/store/server";
 import type { StoreServerConfig } from "./config.js";
+import { bundledDashboardDir, DashboardSite, hasDashboard } from "./dashboard-site.js";
 import { StoreLegacyBackend } from "./legacy-bridge.js";
 import { componentLogger, type StructuredLogger } from "./logger.js";
 
@@ -13,14 +14,37 @@ export interface ServerAppDependencies {
   store: LightningStore;
   config: StoreServerConfig;
   logger: StructuredLogger;
+  /** The dashboard served at `/` (see {@link openDashboard}); none: `/` redirects to the API reference. */
+  dashboard?: DashboardSite | null;
+}
+
+/**
+ * The dashboard the `dashboard` setting names: `off` → none; `auto` → the build copied next to the
+ * server (`dist/dashboard`), or none, logged, when the dashboard was not built; a folder → that
+ * build, and an error when it holds none (a setting that names a folder must not be ignored).
+ */
+export function openDashboard(config: StoreServerConfig, logger: StructuredLogger): DashboardSite | null {
+  if (config.dashboard === "off") return null;
+  if (config.dashboard === "auto") {
+    const dir = bundledDashboardDir();
+    if (hasDashboard(dir)) return DashboardSite.open(dir);
+    logger.info("dashboard not built: / redirects to the API reference", { dir });
+    return null;
+  }
+  return DashboardSite.open(config.dashboard);
 }
 
 /**
  * Builds the HTTP server of `agl store` from its dependencies, without reading the environment and
- * without listening: the store API (plus OTLP, metrics, docs) and, with `config.legacy`, the legacy
- * task API on the same port.
+ * without listening: the store API (plus OTLP, metrics, docs), with `config.legacy` the legacy
+ * task API on the same port, and the dashboard's files at `/` when one is given.
  */
-export function createServer({ store, config, logger }: ServerAppDependencies): LightningStoreServer {
+export function createServer({
+  store,
+  config,
+  logger,
+  dashboard,
+}: ServerAppDependencies): LightningStoreServer {
   const extraApps: ExtraApp[] = [];
   if (config.legacy) {
     const legacyLogger = componentLogger(logger, "legacy");
@@ -38,6 +62,9 @@ export function createServer({ store, config, logger }: ServerAppDependencies): 
       fetch: (request) => legacyApp.fetch(request),
     });
   }
+  // After the legacy API, whose paths keep precedence; before the store app, which then answers
+  // only API paths (and `/` redirects to the reference when there is no dashboard).
+  if (dashboard) extraApps.push(dashboard);
   return new LightningStoreServer({
     store,
     host: config.host,

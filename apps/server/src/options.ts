@@ -37,6 +37,8 @@ export interface StoreServerConfig {
   /** Seconds after which a claim that never started is reclaimed; 0 = never. */
   claimLeaseSeconds: number;
   corsOrigins: string[];
+  /** The web dashboard at `/`: `auto` (the one built with the server, if built), `off`, or a folder. */
+  dashboard: string;
   /** Also serve the legacy v0.1 task API (`/task`, `/resources/...`, `/rollout`). */
   legacy: boolean;
   legacyTaskTimeoutSeconds: number;
@@ -200,6 +202,16 @@ export const STORE_OPTIONS = {
     defaultText: "none",
     help: "Origin allowed to call the API from a browser; repeatable (comma-separated in the environment); `*` = any.",
     parse: commaList,
+  }),
+  dashboard: option({
+    flag: "dashboard",
+    env: "AGL_DASHBOARD",
+    value: "auto|off|DIR",
+    kind: "string",
+    default: "auto",
+    defaultText: "auto",
+    help: "The web dashboard at `/`: `auto` serves the one built with the server (when it is not built, `/` redirects to the API reference), `off` turns it off, a folder serves that build instead. Its files are public; its API calls still need the API key.",
+    parse: matching(/\S/, "auto, off or a folder"),
   }),
   legacy: option({
     flag: "legacy",

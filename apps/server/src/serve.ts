@@ -1,4 +1,4 @@
-import { createServer } from "./app.js";
+import { createServer, openDashboard } from "./app.js";
 import type { StoreServerConfig } from "./config.js";
 import type { StructuredLogger } from "./logger.js";
 import { ensurePortAvailable } from "./port-check.js";
@@ -19,8 +19,10 @@ export async function serveStore(
 ): Promise<RunningServer> {
   // Before the database: opening it can take seconds, a taken port is known at once.
   await ensurePortAvailable(config.host, config.port);
+  // Also before the database: a dashboard folder that holds no build is a setting error.
+  const dashboard = openDashboard(config, logger);
   const opened = await openStore(config, logger);
-  const server = createServer({ store: opened.store, config, logger });
+  const server = createServer({ store: opened.store, config, logger, dashboard });
   try {
     await server.start();
   } catch (error) {
@@ -32,6 +34,7 @@ export async function serveStore(
     store: opened.description,
     health: `${server.url}/v1/agl/health`,
     docs: `${server.url}/v1/agl/docs`,
+    dashboard: dashboard === null ? "off" : `${server.url}/`,
     legacy: config.legacy,
     auth: config.apiKey !== null,
   });

@@ -35,8 +35,8 @@ export interface LightningStoreServerOptions {
 
 /** An app served beside the store API by {@link LightningStoreServer}. */
 export interface ExtraApp {
-  /** True for the request paths this app answers. */
-  matches(path: string): boolean;
+  /** True for the requests this app answers, by path (and, when that is not enough, the request itself). */
+  matches(path: string, request: Request): boolean;
   /** Answers a request (a Hono app's `fetch`). */
   fetch(request: Request): Response | Promise<Response>;
 }
@@ -113,7 +113,7 @@ export class LightningStoreServer {
         ? app.fetch
         : (request: Request) => {
             const path = new URL(request.url).pathname;
-            return (extraApps.find((extra) => extra.matches(path)) ?? app).fetch(request);
+            return (extraApps.find((extra) => extra.matches(path, request)) ?? app).fetch(request);
           };
     const server = createAdaptorServer({ fetch }) as Server;
     // Upstream keeps idle connections for 30 s; clients reuse them between polls.
