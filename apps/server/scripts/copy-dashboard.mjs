@@ -1,5 +1,5 @@
-// Copies the built dashboard (apps/dashboard/dist) to dist/dashboard, so the server's build output
-// carries it and `agl store` serves it at `/` (src/dashboard-site.ts). turbo builds the dashboard
+// Copies the built dashboard (apps/dashboard/dist) to dashboard/ (beside dist/, which holds only what
+// tsc emits), so the package and a deploy folder carry it and `agl store` serves it at `/` (src/dashboard-site.ts). turbo builds the dashboard
 // first (it is a dev dependency of the server). Without a built dashboard nothing is copied and
 // `agl store` redirects `/` to the API reference.
 import { cpSync, existsSync, readdirSync, rmSync } from "node:fs";
@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 const source = join(appDir, "..", "dashboard", "dist");
-const target = join(appDir, "dist", "dashboard");
+const target = join(appDir, "dashboard");
 
 // Always from scratch: files of an older build must not linger.
 rmSync(target, { recursive: true, force: true });
@@ -21,5 +21,5 @@ if (!existsSync(join(source, "index.html"))) {
   const count = readdirSync(target, { recursive: true, withFileTypes: true }).filter((e) =>
     e.isFile(),
   ).length;
-  console.log(`copied the dashboard (${count} files) to dist/dashboard`);
+  console.log(`copied the dashboard (${count} files) to apps/server/dashboard`);
 }

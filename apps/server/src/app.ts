@@ -20,15 +20,18 @@ export interface ServerAppDependencies {
 
 /**
  * The dashboard the `dashboard` setting names: `off` → none; `auto` → the build copied next to the
- * server (`dist/dashboard`), or none, logged, when the dashboard was not built; a folder → that
+ * server (`dashboard/`), or none, logged, when the dashboard was not built; a folder → that
  * build, and an error when it holds none (a setting that names a folder must not be ignored).
  */
-export function openDashboard(config: StoreServerConfig, logger: StructuredLogger): DashboardSite | null {
+export function openDashboard(
+  config: StoreServerConfig,
+  logger: StructuredLogger,
+  bundledDir: string = bundledDashboardDir(),
+): DashboardSite | null {
   if (config.dashboard === "off") return null;
   if (config.dashboard === "auto") {
-    const dir = bundledDashboardDir();
-    if (hasDashboard(dir)) return DashboardSite.open(dir);
-    logger.info("dashboard not built: / redirects to the API reference", { dir });
+    if (hasDashboard(bundledDir)) return DashboardSite.open(bundledDir);
+    logger.info("dashboard not built: / redirects to the API reference", { dir: bundledDir });
     return null;
   }
   return DashboardSite.open(config.dashboard);

@@ -29,6 +29,11 @@ function fixtureBuild(): string {
   writeFileSync(join(dir, "favicon.svg"), "<svg xmlns='http://www.w3.org/2000/svg'/>");
   return dir;
 }
+function tempDirectory(): string {
+  const dir = mkdtempSync(join(tmpdir(), "agl-dashboard-empty-"));
+  dirs.push(dir);
+  return dir;
+}
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
@@ -191,22 +196,24 @@ describe("openDashboard (the dashboard setting)", () => {
     expect(openDashboard(config("off"), memoryLogger(lines))).toBeNull();
     const dir = fixtureBuild();
     expect(openDashboard(config(dir), memoryLogger(lines))?.root).toBe(dir);
-    const empty = mkdtempSync(join(tmpdir(), "agl-dashboard-empty-"));
-    dirs.push(empty);
+    const empty = tempDirectory();
     expect(() => openDashboard(config(empty), memoryLogger(lines))).toThrow(DashboardNotFoundError);
     expect(() => openDashboard(config(empty), memoryLogger(lines))).toThrow(/has no index\.html/);
   });
 
-  it("auto serves the build next to the server, or logs that there is none", () => {
+  it("auto serves the build copied next to the server, or logs that there is none", () => {
     const lines: LogLine[] = [];
-    const site = openDashboard(config("auto"), memoryLogger(lines));
-    // Under vitest this module runs from src/, where no build is copied.
-    expect(site).toBeNull();
+    const built = fixtureBuild();
+    expect(openDashboard(config("auto"), memoryLogger(lines), built)?.root).toBe(built);
+    expect(lines).toEqual([]);
+    const missing = join(tempDirectory(), "dashboard");
+    expect(openDashboard(config("auto"), memoryLogger(lines), missing)).toBeNull();
     expect(lines).toEqual([
-      expect.objectContaining({
+      {
         level: "info",
         message: "dashboard not built: / redirects to the API reference",
-      }),
+        fields: { dir: missing },
+      },
     ]);
   });
 });

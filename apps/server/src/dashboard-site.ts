@@ -7,7 +7,7 @@ import { gzip as gzipCallback } from "node:zlib";
 
 const gzip = promisify(gzipCallback);
 
-// The dashboard's static build (apps/dashboard/dist, copied to dist/dashboard by the build) served
+// The dashboard's static build (apps/dashboard/dist, copied to apps/server/dashboard by the build) served
 // at `/` beside the store API (docs/store-contract.md §4.8): files as they are, `index.html` for
 // browser navigations to the single-page app's own paths, never for API paths. The files hold no
 // data, so they are public like the API reference; the dashboard's API calls still need the key.
@@ -161,9 +161,13 @@ export class DashboardSite {
   }
 }
 
-/** The folder of the dashboard copied next to the server's build output (`dist/dashboard`). */
+/**
+ * The folder the server's build copies the dashboard into (`dashboard/` beside `dist/`, the same
+ * from `dist/` and `src/`). Not inside `dist/`: that folder holds only what `tsc` emits, which the
+ * stale-output pruning and the pack check rely on.
+ */
 export function bundledDashboardDir(): string {
-  return fileURLToPath(new URL("./dashboard/", import.meta.url));
+  return fileURLToPath(new URL("../dashboard/", import.meta.url));
 }
 
 /** True if `dir` holds a built dashboard. */

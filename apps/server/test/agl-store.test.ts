@@ -94,14 +94,14 @@ describe("agl store", () => {
     expect(await second.stop()).toBe(0);
   }, 120_000);
 
-  it("requires the API key on every route but health and the API reference when one is set", async () => {
+  it("requires the API key on every route but health, the API reference and the dashboard when one is set", async () => {
     const p = await start(["--backend", "memory"], { AGL_API_KEY: "s3cret" });
     expect((await fetch(`${p.url}/v1/agl/health`)).status).toBe(200);
     expect((await fetch(`${p.url}/v1/agl/docs`)).status).toBe(200);
     expect((await fetch(`${p.url}/v1/agl/openapi.json`)).status).toBe(200);
     const root = await fetch(`${p.url}/`, { redirect: "manual" });
-    expect(root.status).toBe(302);
-    expect(root.headers.get("location")).toBe("/v1/agl/docs");
+    expect(root.status).toBe(200);
+    expect(root.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect((await fetch(`${p.url}/v1/agl/statistics`)).status).toBe(401);
     const ok = await fetch(`${p.url}/v1/agl/statistics`, { headers: { authorization: "Bearer s3cret" } });
     expect(ok.status).toBe(200);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -23,6 +23,34 @@ function tempDir(): string {
 const HTML = { accept: "text/html" };
 
 describe("agl store --dashboard", () => {
+  it("serves the dashboard built with it at / by default, as the README's quick start says", async () => {
+    // The build copies apps/dashboard/dist to apps/server/dashboard (turbo builds the dashboard first).
+    const built = readFileSync(new URL("../dashboard/index.html", import.meta.url), "utf8");
+    expect(built).toBe(readFileSync(new URL("../../dashboard/dist/index.html", import.meta.url), "utf8"));
+    const p = await startAglStore(["--backend", "memory"]);
+    running.push(p);
+    expect(p.logs.find((l) => l.msg === "agl store ready")?.dashboard).toBe(`${p.url}/`);
+    const root = await fetch(`${p.url}/`, { headers: HTML });
+    expect(root.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(await root.text()).toBe(built);
+    // Every script and stylesheet index.html loads is served with its type, cacheable for good.
+    // (Vite writes them relative, `./assets/...`: the app routes in the URL hash, so it always loads from `/`.)
+    const assets = [...built.matchAll(/(?:src|href)="\.?(\/assets\/[^"]+\.(js|css))"/g)];
+    expect(assets.length).toBeGreaterThan(0);
+    for (const [, path, ext] of assets) {
+      const res = await fetch(`${p.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-type"), path).toBe(
+        ext === "js" ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8",
+      );
+      expect(res.headers.get("cache-control"), path).toContain("immutable");
+    }
+    expect(await p.stop()).toBe(0);
+
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    expect(readme).toContain("Open http://127.0.0.1:4747/ for the dashboard");
+  });
+
   it("serves the given build at / and at the app's paths, beside the API", async () => {
     const dir = tempDir();
     mkdirSync(join(dir, "assets"));

@@ -75,9 +75,12 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
-/** A store that answers health and keeps what it is given. */
+/** A store that answers health and keeps what it is given, with the dashboard it carries at `/`. */
 async function exerciseStore(url: string): Promise<void> {
   expect(await (await fetch(`${url}/v1/agl/health`)).json()).toEqual({ status: "ok" });
+  const dashboard = await fetch(`${url}/`, { headers: { accept: "text/html" } });
+  expect(dashboard.headers.get("content-type")).toBe("text/html; charset=utf-8");
+  expect(await dashboard.text()).toContain('<div id="root">');
   const enqueued = await fetch(`${url}/v1/agl/queues/rollouts/enqueue`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -118,7 +121,13 @@ describe("@agentlightning/server outside the repository", () => {
     const { files, manifest } = checkPackedPackage(appDir);
     expect(manifest.bin).toEqual({ agl: "./dist/main.js" });
     expect(files).toEqual(
-      expect.arrayContaining(["dist/main.js", "LICENSE", "README.md", "dist/pglite-template/PG_VERSION"]),
+      expect.arrayContaining([
+        "dist/main.js",
+        "LICENSE",
+        "README.md",
+        "dist/pglite-template/PG_VERSION",
+        "dashboard/index.html",
+      ]),
     );
     expect(files.filter((f) => /\.test\.|tsbuildinfo/.test(f))).toEqual([]);
   });
