@@ -3,7 +3,7 @@
  * The Agent Lightning Trainer: `new Trainer({ algorithm, nRunners }).fit(agent, train, { valDataset })`
  * resolves its components from specs and runs the algorithm and the runners with an execution
  * strategy (`shm`: one process; `cs`: a store server and runner processes, or other machines;
- * `ipc`), plus typed configuration from flags and environment (`lightningCli`).
+ * `ipc`: runner processes on an IPC store), plus typed configuration from flags and environment (`lightningCli`).
  */
 
 export { ExecutionEvent } from "@agentlightning/litagent";
@@ -43,7 +43,8 @@ export { ChildEnvVars, ClientServerExecutionStrategy } from "./execution/client-
 export type { GuardOptions } from "./execution/guard.js";
 export { runUntilCompletedOrCanceled } from "./execution/guard.js";
 export type { InterProcessExecutionStrategyOptions } from "./execution/inter-process.js";
-export { InterProcessExecutionStrategy } from "./execution/inter-process.js";
+export { InterProcessExecutionStrategy, IPC_CHILD_ENV } from "./execution/inter-process.js";
+export { ipcStoreClient, serveStoreOverIpc } from "./execution/ipc-store.js";
 export { failMaroonedAttempts } from "./execution/marooned-rollouts.js";
 export type { ChildEntry, ControlMessage, ShutdownOptions } from "./execution/processes.js";
 export {

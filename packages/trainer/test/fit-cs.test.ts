@@ -91,13 +91,14 @@ describe.skipIf(databaseUrl === undefined)(
     });
 
     it.each([
-      ["the whole process group (a terminal's Ctrl+C); in-flight rollouts finish", "group", "10"],
-      ["the parent only; in-flight rollouts finish", "parent", "10"],
-      ["the group, with no grace period: runners are interrupted mid-rollout", "group", "0"],
+      ["the whole process group (a terminal's Ctrl+C); in-flight rollouts finish", "group", "10", "cs"],
+      ["the parent only; in-flight rollouts finish", "parent", "10", "cs"],
+      ["the group, with no grace period: runners are interrupted mid-rollout", "group", "0", "cs"],
+      ["the group of an ipc run (runners on the IPC store)", "group", "10", "ipc"],
     ])(
       "Done when: SIGINT to %s; no process behind, no rollout running",
       { timeout: 180_000 },
-      async (_label, target, graceful) => {
+      async (_label, target, graceful, strategy) => {
         const schema = `trainer_sigint_${randomBytes(4).toString("hex")}`;
         const store = await PostgresLightningStore.connect({ url: databaseUrl as string, schema, max: 2 });
         try {
@@ -108,6 +109,7 @@ describe.skipIf(databaseUrl === undefined)(
             STORE_SCHEMA: schema,
             VAL_COUNT: "12",
             GRACEFUL_TIMEOUT: graceful,
+            STRATEGY: strategy,
             AGL_SERVER_PORT: String(await freePort()),
           });
           runs.push(run);

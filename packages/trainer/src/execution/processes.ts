@@ -4,7 +4,12 @@ import type { ExecutionEvent } from "@agentlightning/litagent";
 import type { Logger } from "@agentlightning/types";
 
 /** A message between a strategy's parent process and its children (over the fork IPC channel). */
-export type ControlMessage = { agl: "stop" } | { agl: "ready"; port: number };
+export type ControlMessage =
+  | { agl: "stop" }
+  | { agl: "ready"; port: number }
+  | { agl: "call"; id: number; method: string; args: unknown[] }
+  | { agl: "result"; id: number; ok: true; value: unknown }
+  | { agl: "result"; id: number; ok: false; error: { name: string; message: string; code?: string } };
 
 /** Whether `value` is a {@link ControlMessage}. */
 export function isControlMessage(value: unknown): value is ControlMessage {
@@ -87,7 +92,10 @@ export class ChildHandle {
   }
 }
 
-/** Forks `entry` as child `name` with `env` (added to this process's environment). */
+/**
+ * Forks `entry` as child `name` with `env` (added to this process's environment). The IPC channel
+ * uses the structured-clone ("advanced") serialization, so store calls keep their value types.
+ */
 export function forkChild(name: string, entry: ChildEntry, env: Record<string, string>): ChildHandle {
   const script = entry.script ?? process.argv[1];
   if (script === undefined)
@@ -96,6 +104,7 @@ export function forkChild(name: string, entry: ChildEntry, env: Record<string, s
     env: { ...process.env, ...env },
     execArgv: [...(entry.execArgv ?? process.execArgv)],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
+    serialization: "advanced",
   });
   return new ChildHandle(name, child);
 }
