@@ -1,9 +1,12 @@
 // Runtime contract §9, group "Tracer" (#28–#46; #47–#48 belong to the instrumented tracer), against
 // real stores: the in-memory store and a LightningStoreClient talking to a live server.
-import { InMemoryLightningStore, type LightningStore } from "@agentlightning/store";
+import { InMemoryLightningStore, type LightningStore, LightningStoreClient } from "@agentlightning/store";
+import { createStoreApp } from "@agentlightning/store/server";
 import { AglError, type Span, SpanSchema } from "@agentlightning/types";
+import { createAdaptorServer } from "@hono/node-server";
 import { context as otelContext, trace as otelTrace, TraceFlags } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type LiveStore,
@@ -430,6 +433,41 @@ describe("transient write failures", () => {
     expect(logger.messages("error").join("\n")).toMatch(
       /Dropped 2 unwritten span\(s\) of rollout .* at teardown: the store could not be reached \(unavailable: store restarting\)/,
     );
+  });
+});
+
+describe("write failures over HTTP", () => {
+  it("a 503 keeps the spans for the next flush; they reach the store once the server answers again", async () => {
+    const backing = new InMemoryLightningStore();
+    const inner = createStoreApp({ store: backing });
+    let unavailable = 1;
+    const front = new Hono();
+    front.all("*", (c) => {
+      if (c.req.path.endsWith("/spans/batch") && unavailable-- > 0)
+        return c.json({ detail: "restarting" }, 503);
+      return inner.fetch(c.req.raw);
+    });
+    const server = createAdaptorServer({ fetch: front.fetch });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const client = new LightningStoreClient({ url, retryDelays: [], healthRetryDelays: [] });
+    try {
+      const logger = recordingLogger();
+      const tracer = new OtelTracer({ logger, flushIntervalMs: 60_000 });
+      const rollout = await startedRollout(client);
+      const ids = { rolloutId: rollout.rollout_id, attemptId: rollout.attempt.attempt_id, store: client };
+      await tracer.trace(ids, (t) => t.startSpan("after-503").end());
+      expect(logger.messages("warn").join("\n")).toMatch(/HTTP 503.*keeping them for the next try/);
+      expect((await backing.querySpans({ rolloutId: rollout.rollout_id })).total).toBe(0);
+      await tracer.flush();
+      expect((await backing.querySpans({ rolloutId: rollout.rollout_id })).items.map((s) => s.name)).toEqual([
+        "after-503",
+      ]);
+      expect(logger.messages("error")).toEqual([]);
+    } finally {
+      await client.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 
