@@ -3,6 +3,7 @@
 // Chromium takes to show a 10,000-span attempt. Usage (after `pnpm build`):
 //   node bench/dashboard.mjs [--spans 10000] [--runs 5]
 // Needs Debian's chromium at /usr/bin/chromium (the browser tests' requirement too).
+import { execFileSync } from "node:child_process";
 import {
   createReadStream,
   existsSync,
@@ -66,7 +67,14 @@ console.log(
 // --- 2. a store with one 10,000-span attempt --------------------------------------------------
 const { LightningStoreClient } = await import(join(repoDir, "packages/store/dist/index.js"));
 const load0 = loadavg();
-const server = await startAglStore({ backend: "memory" });
+const help = execFileSync(process.execPath, [join(repoDir, "apps/server/dist/main.js"), "store", "--help"], {
+  encoding: "utf8",
+});
+// Serve this checkout's dashboard build from agl store itself when it can (as users get it).
+const server = await startAglStore({
+  backend: "memory",
+  args: help.includes("--dashboard") ? ["--dashboard", dist] : [],
+});
 const client = new LightningStoreClient({ url: server.url, spanConcurrency: 64 });
 const rollout = await client.enqueueRollout({ input: { question: "bench" }, mode: "train" });
 const claimed = await client.dequeueRollout({ workerId: "bench-runner" });
