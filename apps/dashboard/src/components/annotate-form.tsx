@@ -7,7 +7,21 @@ import { useApi } from "../lib/api-context.js";
  * Adds a reward or a note to a rollout's latest attempt as an `agentlightning.annotation` span,
  * which algorithms and adapters read like any other reward span.
  */
-export function AnnotateForm({ rolloutId, attemptId }: { rolloutId: string; attemptId: string | null }) {
+export function AnnotateForm({
+  rolloutId,
+  attemptId,
+  attemptStatus,
+}: {
+  rolloutId: string;
+  attemptId: string | null;
+  /** Status of that attempt: a span on an attempt in progress is also a heartbeat. */
+  attemptStatus?: string | null;
+}) {
+  // The store treats any span as a sign of life: on an attempt in progress the annotation would
+  // keep a silent runner looking alive, and turn a preparing attempt into a running one
+  // (docs/store-contract.md §2.9, §3.7). Ask before doing that.
+  const inProgress = attemptStatus === "preparing" || attemptStatus === "running";
+  const [confirmed, setConfirmed] = useState(false);
   const api = useApi();
   const queryClient = useQueryClient();
   const [kind, setKind] = useState<"reward" | "note">("reward");
@@ -77,7 +91,23 @@ export function AnnotateForm({ rolloutId, attemptId }: { rolloutId: string; atte
         <textarea rows={3} value={note} onChange={(e) => setNote(e.target.value)} aria-label="Note" />
       </label>
       <div>
-        <button type="submit" className="primary" disabled={mutation.isPending || attemptId === null}>
+        {inProgress ? (
+          <label className="hint" style={{ display: "flex", gap: 6, alignItems: "center", fontWeight: 400 }}>
+            <input
+              type="checkbox"
+              checked={confirmed}
+              onChange={(e) => setConfirmed(e.target.checked)}
+              aria-label="Annotate anyway"
+            />
+            This attempt is {attemptStatus}: the store counts the annotation as a heartbeat
+            {attemptStatus === "preparing" ? " and marks the attempt running" : ""}. Annotate anyway.
+          </label>
+        ) : null}
+        <button
+          type="submit"
+          className="primary"
+          disabled={mutation.isPending || attemptId === null || (inProgress && !confirmed)}
+        >
           {mutation.isPending ? "Saving…" : `Add ${kind}`}
         </button>{" "}
         <span className="small muted">

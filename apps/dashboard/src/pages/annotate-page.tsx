@@ -19,7 +19,8 @@ export function AnnotatePage() {
     queryFn: ({ signal }) => api.getRollout(rolloutId, signal),
   });
   const r = rollout.data;
-  const attemptId = r && "attempt" in r && r.attempt ? r.attempt.attempt_id : null;
+  const attempt = r && "attempt" in r && r.attempt ? r.attempt : null;
+  const attemptId = attempt?.attempt_id ?? null;
   return (
     <section>
       <h1>Annotate a rollout</h1>
@@ -54,7 +55,11 @@ export function AnnotatePage() {
             </a>{" "}
             <StatusBadge status={r.status} /> <span className="mono small">{previewJson(r.input, 100)}</span>
           </p>
-          <AnnotateForm rolloutId={r.rollout_id} attemptId={attemptId} />
+          <AnnotateForm
+            rolloutId={r.rollout_id}
+            attemptId={attemptId}
+            attemptStatus={attempt?.status ?? null}
+          />
         </>
       )}
     </section>

@@ -231,7 +231,11 @@ export function RolloutDetailPage({ rolloutId }: { rolloutId: string }) {
           <JsonView value={r.metadata} />
         </div>
       ) : tab === "annotate" ? (
-        <AnnotateForm rolloutId={r.rollout_id} attemptId={latest?.attempt_id ?? null} />
+        <AnnotateForm
+          rolloutId={r.rollout_id}
+          attemptId={latest?.attempt_id ?? null}
+          attemptStatus={latest?.status ?? null}
+        />
       ) : attemptId === null ? (
         <Empty title="No spans: the rollout has no attempt yet." />
       ) : spans.isError ? (

@@ -117,6 +117,19 @@ describe("Annotate and Settings pages in Chromium", () => {
       .waitFor();
   });
 
+  it("asks before annotating an attempt in progress (the span counts as a heartbeat)", async () => {
+    const { page } = env.browser;
+    expect(env.seeded.runningRolloutId).not.toBeNull();
+    await env.open(`#/annotate?rollout=${env.seeded.runningRolloutId}`);
+    await page.getByLabel("Reward value").fill("1");
+    const add = page.getByRole("button", { name: "Add reward" });
+    await add.waitFor();
+    expect(await add.isDisabled()).toBe(true);
+    await page.getByLabel("Annotate anyway").check();
+    await add.click();
+    await page.getByRole("status").filter({ hasText: "Saved as span #1" }).waitFor();
+  });
+
   it("keeps settings across reloads and sends the API key", async () => {
     const { page } = env.browser;
     await env.open("#/settings");

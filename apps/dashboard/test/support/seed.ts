@@ -55,6 +55,8 @@ export interface Seeded {
   resourcesIds: [string, string];
   bulkCount: number;
   total: number;
+  /** A rollout whose attempt is running (runner-2's current one), or null when the queue ran dry. */
+  runningRolloutId: string | null;
 }
 
 /** Adds `count` spans under one root, in groups of 100, to an attempt. */
@@ -258,6 +260,7 @@ export async function seedStore(url: string, { bulk = 57, bigSpans = 2000 } = {}
       bigSpanCount: bigSpans,
       resourcesIds: [resA.resources_id, resB.resources_id],
       bulkCount: bulk_.length,
+      runningRolloutId: current?.rollout_id ?? null,
       total: bulk_.length + 2,
     };
   } finally {
