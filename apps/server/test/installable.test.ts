@@ -25,9 +25,10 @@ let work: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "agl-server-install-"));
 });
+// Removing two installs (about 300 MB of small files) outlasts the default hook timeout on a busy machine.
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, LONG);
 
 /** Starts a command that runs `agl store`, resolves with its URL once it logs "agl store ready". */
 function startStore(
