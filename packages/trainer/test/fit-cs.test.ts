@@ -113,8 +113,14 @@ describe.skipIf(databaseUrl === undefined)(
             AGL_SERVER_PORT: String(await freePort()),
           });
           runs.push(run);
-          // Wait until rollouts are running in the runner processes.
-          await waitFor(async () => (await store.queryRollouts({ statusIn: ["running"] })).items.length >= 2);
+          // Wait until rollouts are in flight in the runner processes (claimed: preparing or running).
+          await waitFor(async () => {
+            if (run.child.exitCode !== null)
+              throw new Error(`the run ended before the interrupt:\n${run.output()}`);
+            return (await store.queryRollouts({ statusIn: ["preparing", "running"] })).items.length >= 2;
+          }, 120_000).catch((error: unknown) => {
+            throw new Error(`${String(error)}\n${run.output()}`);
+          });
           const pids = childPids(run);
           expect(pids).toHaveLength(4);
           const pid = run.child.pid as number;
