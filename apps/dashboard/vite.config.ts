@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
@@ -8,11 +7,6 @@ import { defineConfig } from "vite";
 export default defineConfig({
   base: "./",
   plugins: [react()],
-  resolve: {
-    // The triplet adapter of @agentlightning/tracer makes ids with node:crypto's randomBytes; the
-    // browser gets a Web Crypto version. Node-only modules it also imports are tree-shaken away.
-    alias: { "node:crypto": fileURLToPath(new URL("src/shims/node-crypto.ts", import.meta.url)) },
-  },
   build: {
     outDir: "dist",
     emptyOutDir: true,

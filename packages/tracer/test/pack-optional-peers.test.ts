@@ -76,6 +76,19 @@ describe("published tarball of @agentlightning/tracer and its optional peers", (
     );
     expect(exported["."]).not.toContain("LightningOtlpSpanProcessor");
     expect(exported["./otlp"]).toEqual(["LightningOtlpSpanProcessor"]);
+    // The browser-safe subpath: the adapters, readers and attribute helpers, all also at the root.
+    expect(exported["./adapters"]).toEqual(
+      expect.arrayContaining([
+        "TraceTree",
+        "TracerTraceToTriplet",
+        "LlmProxyTraceToTriplet",
+        "TraceToMessages",
+        "findFinalReward",
+        "flattenAttributes",
+      ]),
+    );
+    expect(exported["."]).toEqual(expect.arrayContaining(exported["./adapters"] as string[]));
+    expect(exported["./adapters"]).not.toContain("OtelTracer");
   }, 120_000);
 
   it(

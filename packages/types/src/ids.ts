@@ -1,18 +1,21 @@
-import { randomBytes } from "node:crypto";
-
-// Ids are drawn from a pooled random buffer: one syscall per 4 KiB of ids instead of one per id,
-// which matters when a store creates tens of thousands of rollouts per second.
+// Web Crypto (`globalThis.crypto`, global in Node 20 and every browser) rather than `node:crypto`, so
+// this module, and everything built on it (the adapters of @agentlightning/tracer), runs in a
+// browser unchanged. Ids are drawn from a pooled random buffer: one call per 4 KiB of ids instead of
+// one per id, which matters when a store creates tens of thousands of rollouts per second.
 const POOL_SIZE = 4096;
-let pool = randomBytes(POOL_SIZE);
-let poolOffset = 0;
+const pool = new Uint8Array(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 /** `bytes` random bytes as lowercase hex (`2 * bytes` characters). */
 export function randomHex(bytes: number): string {
+  if (bytes > POOL_SIZE) return randomHex(POOL_SIZE) + randomHex(bytes - POOL_SIZE);
   if (poolOffset + bytes > POOL_SIZE) {
-    pool = randomBytes(POOL_SIZE);
+    globalThis.crypto.getRandomValues(pool);
     poolOffset = 0;
   }
-  const hex = pool.toString("hex", poolOffset, poolOffset + bytes);
+  let hex = "";
+  for (let i = poolOffset; i < poolOffset + bytes; i++) hex += HEX[pool[i] as number];
   poolOffset += bytes;
   return hex;
 }
@@ -44,12 +47,12 @@ export function generateSpanId(): string {
 
 /** A legacy (v0.1 task server) rollout id: `rollout-` + a UUID v4. */
 export function generateLegacyRolloutId(): string {
-  return `rollout-${crypto.randomUUID()}`;
+  return `rollout-${globalThis.crypto.randomUUID()}`;
 }
 
 /** A legacy (v0.1 task server) resources id: `res-` + a UUID v4. */
 export function generateLegacyResourcesId(): string {
-  return `res-${crypto.randomUUID()}`;
+  return `res-${globalThis.crypto.randomUUID()}`;
 }
 
 /** Regular expressions a caller (or a test) may use to recognise generated ids. */

@@ -1,4 +1,4 @@
-import { TracerTraceToTriplet } from "@agentlightning/tracer";
+import { TracerTraceToTriplet } from "@agentlightning/tracer/adapters";
 import type { Span } from "@agentlightning/types";
 
 /** The tracer's triplet adapter with its defaults, as algorithms run it. */

@@ -1,8 +1,7 @@
 /**
  * The span tree of one trace, and the walk that turns it into triplets (runtime contract §5.2).
  */
-import { randomBytes } from "node:crypto";
-import { AglError, type Logger, type Span, silentLogger } from "@agentlightning/types";
+import { AglError, type Logger, randomHex, type Span, silentLogger } from "@agentlightning/types";
 import { AGL_OPERATION, AGL_REWARD, AGL_VIRTUAL, LightningSpanAttributes } from "../semconv.js";
 import type { DropReason } from "./diagnostics.js";
 import { proxyPromptTokenIds, proxyResponseTokenIds } from "./proxy-token-ids.js";
@@ -80,10 +79,6 @@ function toRegExp(pattern: string | RegExp): RegExp {
   return typeof pattern === "string"
     ? new RegExp(pattern)
     : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ""));
-}
-
-function randomHex(bytes: number): string {
-  return randomBytes(bytes).toString("hex");
 }
 
 /** A span made up by the tree (virtual parents and roots), shaped as `Span.from_attributes` does. */
