@@ -3,7 +3,9 @@
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { ScriptedOpenAI } from "@agentlightning/scripted-openai";
+import { InMemoryLightningStore } from "@agentlightning/store";
 import { PostgresLightningStore } from "@agentlightning/store/postgres";
+import { LightningStoreServer } from "@agentlightning/store/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { IMPROVED_TEMPLATE, startArithmeticModel } from "./fixtures/arithmetic-world.mjs";
 import { freePort, processExists, runScript, type ScriptRun, waitFor } from "./support.js";
@@ -74,6 +76,38 @@ describe("Trainer.fit with cs and 4 runner processes", () => {
     for (const child of result.children) {
       expect(run.output()).toContain(`[${child.pid} runner] info [Worker-`);
       expect(processExists(child.pid)).toBe(false);
+    }
+  });
+});
+
+describe("cs with an existing store server (AGL_MANAGED_STORE=0)", () => {
+  it("serves nothing itself: the algorithm and 2 runner processes use the given store client; the rollouts land in that server's store", {
+    timeout: 180_000,
+  }, async () => {
+    const model = await startArithmeticModel();
+    const store = new InMemoryLightningStore();
+    const server = new LightningStoreServer({ store, port: 0 });
+    await server.start();
+    try {
+      const run = runScript(script, {
+        MODEL_URL: model.baseUrl,
+        N_RUNNERS: "2",
+        STORE: "client",
+        STORE_URL: server.url,
+        AGL_MANAGED_STORE: "0",
+        BEAM_ROUNDS: "1",
+      });
+      runs.push(run);
+      const { code } = await run.exited;
+      expect(code, run.output()).toBe(0);
+      expect(resultOf(run).bestScore).toBe(1);
+      expect(run.output()).not.toContain("store server listening");
+      const rollouts = (await store.queryRollouts()).items;
+      expect(rollouts.length).toBeGreaterThan(0);
+      expect(rollouts.every((r) => r.status === "succeeded")).toBe(true);
+    } finally {
+      await server.stop();
+      await model.close();
     }
   });
 });
