@@ -133,7 +133,7 @@ export function otlpPayload(otlpTypes, rolloutId, attemptId, count) {
  * folder, removed on stop) or "postgres" (a fresh schema in `databaseUrl`); `args` are appended.
  * Resolves with the server's `url`, `pid`, `rssMb()` (its current RSS) and `stop()`.
  */
-export function startAglStore({ backend = "memory", checkout = repoDir, databaseUrl, args = [] } = {}) {
+export function startAglStore({ backend = "memory", checkout = repoDir, databaseUrl, args = [], nodeArgs = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "agl-bench-"));
   const argv = [join(checkout, "apps/server/dist/main.js"), "store", "--port", "0"];
   if (backend === "memory") argv.push("--backend", "memory");
@@ -141,7 +141,7 @@ export function startAglStore({ backend = "memory", checkout = repoDir, database
   if (backend === "postgres") {
     argv.push("--database-url", databaseUrl, "--database-schema", `agl_bench_${Date.now().toString(36)}`);
   }
-  const child = spawn(process.execPath, [...argv, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...argv, ...args], {
     env: { ...process.env, AGL_LOG_LEVEL: "info", AGL_LOG_FORMAT: "json" },
     stdio: ["ignore", "ignore", "pipe"],
   });

@@ -13,15 +13,15 @@
 //     [--processes 2] [--scale 0.25] [--backend postgres|memory]
 //
 // Results: bench/results/scenarios.{json,md}.
-import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { Algorithm } from "../packages/algorithm/dist/index.js";
 import { LitAgentRunner, rollout } from "../packages/litagent/dist/index.js";
 import { LightningStoreClient } from "../packages/store/dist/index.js";
 import { emitReward, OtelTracer } from "../packages/tracer/dist/index.js";
+import { ClientServerExecutionStrategy, Trainer } from "../packages/trainer/dist/index.js";
 import { fmt, machine, startAglStore, writeResults } from "./lib.mjs";
 
 /** The Python project's scenarios: total tasks, batch size, runners, max rounds R, max sleep S. */
@@ -37,8 +37,6 @@ const TARGETS = { minimal: null, medium: 70, long_queue: 93 };
 
 const ATTRIBUTES_PER_CHILD = 28;
 const VALUE_CHARS = 160;
-
-const role = process.env.BENCH_SCENARIO_ROLE ?? "main";
 
 function sleep(seconds) {
   return new Promise((resolve) => setTimeout(resolve, seconds * 1000));
@@ -78,89 +76,137 @@ function workloadAgent(tracer, scenario) {
   });
 }
 
-// ---- runner process -------------------------------------------------------------------------
-if (role === "runner") {
-  const scenario = JSON.parse(process.env.BENCH_SCENARIO_JSON);
-  const store = new LightningStoreClient({ url: process.env.BENCH_STORE_URL });
-  const tracer = new OtelTracer();
-  const runner = new LitAgentRunner({
-    tracer,
-    concurrency: Number(process.env.BENCH_SLOTS),
-    pollInterval: 0.05,
-  });
-  const stop = new AbortController();
-  process.on("message", (m) => {
-    if (m === "stop") stop.abort();
-  });
-  process.on("disconnect", () => stop.abort());
-  const done = await runner.runContext(
-    { agent: workloadAgent(tracer, scenario), store, workerId: Number(process.env.BENCH_WORKER_ID) },
-    () => runner.iter({ signal: stop.signal }),
-  );
-  await store.close();
-  const usage = process.cpuUsage();
-  process.send?.({ done, cpuSeconds: (usage.user + usage.system) / 1e6 });
-  process.disconnect?.();
-  process.exit(0);
-}
 
-// ---- main: the algorithm side ---------------------------------------------------------------
+// ---- command line: the parent runs the scenarios; runner processes get theirs as arguments ----
 const { values } = parseArgs({
   options: {
     scenario: { type: "string", default: "minimal,medium,long_queue" },
     processes: { type: "string", default: "2" },
     scale: { type: "string" },
     backend: { type: "string", default: process.env.BENCH_DATABASE_URL ? "postgres" : "memory" },
+    // --profile-dir DIR: a CPU profile of each runner process (node --cpu-prof), to find hot spots.
+    "profile-dir": { type: "string" },
+    // --call-latency: runner processes print the mean latency of each store call when they exit.
+    "call-latency": { type: "boolean", default: false },
+    // Set by the parent on the runner processes the Trainer forks (their `entry` arguments).
+    "store-url": { type: "string" },
+    slots: { type: "string" },
   },
 });
 const processes = Number(values.processes);
 
-/** Enqueues batches and waits, as the scenario says; resolves with the timings. */
-async function algorithm(store, scenario, total) {
-  const ids = [];
+/** The scenario as run: the total scaled down (SCALED_TOTALS, or --scale), the refill mark alike. */
+function scenarioOf(name) {
+  const base = SCENARIOS[name];
+  if (!base) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`);
+  const total = values.scale ? Math.round(base.total * Number(values.scale)) : SCALED_TOTALS[name];
+  const refill = base.refill === null ? null : Math.max(base.batch, Math.round((base.refill * total) / base.total));
+  return { ...base, total, refill };
+}
+
+/**
+ * The Trainer of one scenario, built the same way in the parent and in each runner process: the
+ * `cs` strategy re-executes this script with `entry.args`, and there `fit` runs that process's
+ * runner worker and exits. The store is `agl store`, unmanaged: every process (the algorithm and
+ * each runner) talks to it through its own LightningStoreClient.
+ */
+function scenarioTrainer(name, storeUrl, slots, algorithmFn = async () => {}) {
+  const tracer = new OtelTracer();
+  const strategy = new ClientServerExecutionStrategy({
+    nRunners: processes,
+    managedStore: false,
+    gracefulTimeout: 30,
+    entry: {
+      args: ["--scenario", name, "--store-url", storeUrl, "--slots", String(slots), "--processes", String(processes)]
+        .concat(values["call-latency"] ? ["--call-latency"] : [])
+        .concat(values.scale ? ["--scale", values.scale] : []),
+      execArgv: values["profile-dir"] ? ["--cpu-prof", `--cpu-prof-dir=${values["profile-dir"]}`] : [],
+    },
+  });
+  // A class, not `algo(fn)`: the Trainer takes a bare function as a factory of the component and
+  // would call the algorithm function itself while resolving it.
+  class ScenarioAlgorithm extends Algorithm {
+    async run() {
+      await algorithmFn({ store: this.getStore() });
+    }
+  }
+  const trainer = new Trainer({
+    algorithm: new ScenarioAlgorithm(),
+    store: values["call-latency"] && values["store-url"] ? timedStore(new LightningStoreClient({ url: storeUrl })) : new LightningStoreClient({ url: storeUrl }),
+    runner: new LitAgentRunner({ tracer, concurrency: slots, pollInterval: 0.05 }),
+    tracer,
+    strategy,
+  });
+  return { trainer, strategy, agent: workloadAgent(tracer, scenarioOf(name)) };
+}
+
+/** The store with the latency of every call recorded, printed when the process exits. */
+function timedStore(store) {
+  const calls = new Map();
+  process.on("exit", () => {
+    const rows = [...calls].map(([method, [n, ms]]) => `${String(method)} ${n} calls, mean ${(ms / n).toFixed(1)} ms`);
+    process.stderr.write(`[runner ${process.pid}] store calls: ${rows.join("; ")}\n`);
+  });
+  return new Proxy(store, {
+    get(target, key) {
+      const value = target[key];
+      if (typeof value !== "function") return value;
+      return (...args) => {
+        const started = performance.now();
+        const result = value.apply(target, args);
+        Promise.resolve(result).then(
+          () => {
+            const entry = calls.get(key) ?? [0, 0];
+            entry[0]++;
+            entry[1] += performance.now() - started;
+            calls.set(key, entry);
+          },
+          () => {},
+        );
+        return result;
+      };
+    },
+  });
+}
+
+if (values["store-url"]) {
+  // A runner process: `fit` runs this process's runner worker and exits the process when stopped.
+  const { trainer, agent } = scenarioTrainer(values.scenario, values["store-url"], Number(values.slots));
+  await trainer.fit(agent, []);
+}
+
+/** Enqueues batches and waits, as the scenario says; resolves with what finished. */
+async function runBatches(store, scenario) {
   let enqueued = 0;
+  let finished = 0;
   const enqueueBatch = async () => {
-    const size = Math.min(scenario.batch, total - enqueued);
+    const size = Math.min(scenario.batch, scenario.total - enqueued);
     const rollouts = await store.enqueueManyRollouts(
       Array.from({ length: size }, (_, i) => ({ input: { task: enqueued + i } })),
     );
     enqueued += size;
     return rollouts.map((r) => r.rollout_id);
   };
-  let finished = 0;
-  const waitAll = async (batchIds) => {
-    let pending = batchIds;
-    while (pending.length > 0) {
-      const done = await store.waitForRollouts(pending, { timeout: 5 });
-      const doneIds = new Set(done.map((r) => r.rollout_id));
-      finished += doneIds.size;
-      pending = pending.filter((id) => !doneIds.has(id));
-    }
+  let pending = [];
+  const collect = async (timeout) => {
+    const done = await store.waitForRollouts(pending, { timeout });
+    if (done.length === 0) return;
+    const doneIds = new Set(done.map((r) => r.rollout_id));
+    finished += doneIds.size;
+    pending = pending.filter((id) => !doneIds.has(id));
   };
-  if (scenario.refill === null) {
-    while (enqueued < total) {
-      const batch = await enqueueBatch();
-      ids.push(...batch);
-      await waitAll(batch);
-    }
-  } else {
-    // Long queue: keep at least `refill` unfinished rollouts in the store.
-    let pending = [];
-    while (enqueued < total || pending.length > 0) {
-      while (enqueued < total && pending.length < scenario.refill) {
-        const batch = await enqueueBatch();
-        ids.push(...batch);
-        pending.push(...batch);
-      }
-      const done = await store.waitForRollouts(pending, { timeout: 0.5 });
-      if (done.length > 0) {
-        const doneIds = new Set(done.map((r) => r.rollout_id));
-        finished += doneIds.size;
-        pending = pending.filter((id) => !doneIds.has(id));
-      }
+  while (enqueued < scenario.total || pending.length > 0) {
+    if (scenario.refill === null) {
+      // Batch mode: the next batch once the previous one finished.
+      if (pending.length === 0) pending = await enqueueBatch();
+      await collect(5);
+    } else {
+      // Long queue: refill whenever fewer than `refill` rollouts are unfinished.
+      while (enqueued < scenario.total && pending.length < scenario.refill) pending.push(...(await enqueueBatch()));
+      await collect(0.5);
     }
   }
-  return { ids, finished };
+  return { enqueued, finished };
 }
 
 /** CPU seconds a process used so far (utime + stime of /proc/<pid>/stat). */
@@ -169,59 +215,82 @@ function processCpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU seconds used so far by the PostgreSQL backends serving `database` (processes titled
+ * `postgres: <user> <database> ...`), keyed by pid: the server's own work for this benchmark.
+ */
+function postgresBackendCpu(database) {
+  const cpu = new Map();
+  if (!database) return cpu;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (title.startsWith("postgres: ") && title.split(" ")[2] === database) {
+        cpu.set(entry, processCpuSeconds(entry));
+      }
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return cpu;
+}
+
+function cpuDelta(before, after) {
+  let sum = 0;
+  for (const [pid, seconds] of after) sum += seconds - (before.get(pid) ?? 0);
+  return sum;
+}
+
 async function runScenario(name, server) {
   const base = SCENARIOS[name];
-  const total = values.scale ? Math.round(base.total * Number(values.scale)) : SCALED_TOTALS[name];
-  const refill = base.refill === null ? null : Math.round((base.refill * total) / base.total) || base.batch;
-  const scenario = { ...base, refill: base.refill === null ? null : Math.max(refill, base.batch) };
+  const scenario = scenarioOf(name);
   const slots = Math.ceil(base.runners / processes);
-  const store = new LightningStoreClient({ url: server.url });
-  const before = await store.statistics();
-  const children = Array.from({ length: processes }, (_, i) =>
-    fork(fileURLToPath(import.meta.url), [], {
-      // BENCH_PROFILE=<dir>: a CPU profile of each runner process (node --cpu-prof), to find hot spots.
-      execArgv: process.env.BENCH_PROFILE
-        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-        : [],
-      env: {
-        ...process.env,
-        BENCH_SCENARIO_ROLE: "runner",
-        BENCH_SCENARIO_JSON: JSON.stringify(scenario),
-        BENCH_STORE_URL: server.url,
-        BENCH_SLOTS: String(slots),
-        BENCH_WORKER_ID: String(i),
-      },
-    }),
-  );
-  const reports = children.map(
-    (child) =>
-      new Promise((resolve) => {
-        let report = null;
-        child.on("message", (m) => {
-          report = m;
-        });
-        child.on("exit", () => resolve(report));
-      }),
-  );
-  const load0 = loadavg()[0];
-  const cpu0 = process.cpuUsage();
-  const serverCpu0 = processCpuSeconds(server.pid);
-  const started = performance.now();
-  const { ids, finished } = await algorithm(store, scenario, total);
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const load1 = loadavg()[0];
-  const serverCpu = processCpuSeconds(server.pid) - serverCpu0;
-  for (const child of children) child.send("stop");
-  const runnerReports = await Promise.all(reports);
-  const after = await store.statistics();
+  const database = values.backend === "postgres" ? new URL(process.env.BENCH_DATABASE_URL).pathname.slice(1) : null;
+  const statsClient = new LightningStoreClient({ url: server.url });
+  const before = await statsClient.statistics();
+  let measured;
+  const { trainer, strategy, agent } = scenarioTrainer(name, server.url, slots, async ({ store }) => {
+    // The strategy starts the runner processes before the algorithm: wait until every slot has
+    // registered as a worker (first heartbeat), so that process start-up is not measured.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await store.queryWorkers({ limit: 1 })).total < slots * processes) {
+      await sleep(0.2);
+    }
+    const pids = strategy.children.map((c) => c.pid);
+    const runnerCpu0 = pids.map(processCpuSeconds);
+    const serverCpu0 = processCpuSeconds(server.pid);
+    const postgresCpu0 = postgresBackendCpu(database);
+    const cpu0 = process.cpuUsage();
+    const load0 = loadavg()[0];
+    const started = performance.now();
+    const result = await runBatches(store, scenario);
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    measured = {
+      ...result,
+      seconds,
+      load0,
+      load1: loadavg()[0],
+      algorithmCpu: (cpu.user + cpu.system) / 1e6,
+      serverCpu: processCpuSeconds(server.pid) - serverCpu0,
+      postgresCpu: values.backend === "postgres" ? cpuDelta(postgresCpu0, postgresBackendCpu(database)) : null,
+      runnerCpu: pids.map((pid, i) => processCpuSeconds(pid) - runnerCpu0[i]),
+    };
+  });
+  await trainer.fit(agent, []);
+  const after = await statsClient.statistics();
+  await statsClient.close();
+  const m = measured;
   const spans = after.total_spans - before.total_spans;
+  // Mean sleep per rollout: (R + 1) / 2 rounds of two children sleeping S / 2 on average.
   const meanSleep = ((base.rounds + 1) / 2) * 2 * (base.sleep / 2);
   const ideal = base.runners / meanSleep;
+  const cpuTotal = m.algorithmCpu + m.serverCpu + m.runnerCpu.reduce((a, b) => a + b, 0);
   const row = {
     scenario: name,
     total_python: base.total,
-    total,
+    total: scenario.total,
     batch: base.batch,
     refill: scenario.refill,
     runners: base.runners,
@@ -229,44 +298,46 @@ async function runScenario(name, server) {
     slots_per_process: slots,
     R: base.rounds,
     S: base.sleep,
-    finished,
-    enqueued: ids.length,
-    seconds,
-    rollouts_per_s: finished / seconds,
+    finished: m.finished,
+    seconds: m.seconds,
+    rollouts_per_s: m.finished / m.seconds,
     spans,
-    spans_per_s: spans / seconds,
+    spans_per_rollout: spans / m.finished,
+    spans_per_s: spans / m.seconds,
     mean_sleep_per_rollout_s: meanSleep,
     ideal_rollouts_per_s: ideal,
-    fraction_of_ideal: finished / seconds / ideal,
+    fraction_of_ideal: m.finished / m.seconds / ideal,
     target_rollouts_per_s: name === "minimal" ? 0.9 * ideal : TARGETS[name],
-    algorithm_cpu_s: (cpu.user + cpu.system) / 1e6,
-    runner_cpu_s: runnerReports.map((r) => r?.cpuSeconds ?? null),
-    server_cpu_s: serverCpu,
-    cpu_ms_per_rollout: null,
-    load_avg_start: load0,
-    load_avg_end: load1,
+    algorithm_cpu_s: m.algorithmCpu,
+    server_cpu_s: m.serverCpu,
+    runner_cpu_s: m.runnerCpu,
+    cpu_ms_per_rollout: (1000 * cpuTotal) / m.finished,
+    postgres_cpu_s: m.postgresCpu,
+    postgres_cpu_ms_per_rollout: m.postgresCpu === null ? null : (1000 * m.postgresCpu) / m.finished,
+    load_avg_start: m.load0,
+    load_avg_end: m.load1,
   };
-  const cpuTotal =
-    row.algorithm_cpu_s + serverCpu + runnerReports.reduce((sum, r) => sum + (r?.cpuSeconds ?? 0), 0);
-  row.cpu_ms_per_rollout = (1000 * cpuTotal) / finished;
   console.log(
-    `${name}: cpu ${fmt(row.cpu_ms_per_rollout)} ms/rollout (server ${fmt(serverCpu)} s, runners ${runnerReports.map((r) => fmt(r?.cpuSeconds)).join("+")} s, algorithm ${fmt(row.algorithm_cpu_s)} s); ${finished} rollouts in ${fmt(seconds)} s = ${fmt(row.rollouts_per_s)} rollouts/s ` +
-      `(ideal ${fmt(ideal)}, ${fmt(100 * row.fraction_of_ideal)} %), ${spans} spans = ${fmt(row.spans_per_s)} spans/s, ` +
-      `target ${fmt(row.target_rollouts_per_s)}, load ${fmt(load0)} -> ${fmt(load1)}`,
+    `${name}: ${m.finished} rollouts in ${fmt(m.seconds)} s = ${fmt(row.rollouts_per_s)} rollouts/s ` +
+      `(ideal ${fmt(ideal)}: ${fmt(100 * row.fraction_of_ideal)} %; target ${fmt(row.target_rollouts_per_s)}), ` +
+      `${spans} spans = ${fmt(row.spans_per_s)} spans/s; CPU ${fmt(row.cpu_ms_per_rollout)} ms/rollout ` +
+      `(agl store ${fmt(m.serverCpu)} s, runners ${m.runnerCpu.map(fmt).join(" + ")} s, algorithm ${fmt(m.algorithmCpu)} s)` +
+      (m.postgresCpu === null ? "; " : `, PostgreSQL backends ${fmt(row.postgres_cpu_ms_per_rollout)} ms/rollout; `) +
+      `load ${fmt(m.load0)} -> ${fmt(m.load1)}`,
   );
-  await store.close();
   return row;
 }
 
 const rows = [];
 for (const name of values.scenario.split(",")) {
-  if (!(name in SCENARIOS))
-    throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`);
-  const server = await startAglStore(
-    values.backend === "postgres"
+  scenarioOf(name);
+  const server = await startAglStore({
+    ...(values.backend === "postgres"
       ? { backend: "postgres", databaseUrl: process.env.BENCH_DATABASE_URL }
-      : { backend: "memory" },
-  );
+      : { backend: "memory" }),
+    // With --profile-dir the server is profiled too.
+    nodeArgs: values["profile-dir"] ? ["--cpu-prof", `--cpu-prof-dir=${values["profile-dir"]}/server`] : [],
+  });
   try {
     rows.push(await runScenario(name, server));
   } finally {
@@ -277,15 +348,19 @@ for (const name of values.scenario.split(",")) {
 const markdown = [
   "# Scenario benchmark (`node bench/scenarios.mjs`)",
   "",
-  `Backend: \`agl store\` on ${values.backend === "postgres" ? "PostgreSQL 15 (a real server on loopback)" : "the memory backend"}.`,
+  `Backend: \`agl store\` on ${values.backend === "postgres" ? "PostgreSQL 15 (a real server on loopback)" : "its memory backend"}; ` +
+    `Trainer with the \`cs\` strategy, ${processes} runner processes, store unmanaged (every process uses a LightningStoreClient).`,
   "",
-  "| scenario | tasks (Python) | batch | runners = processes × slots | R | S | rollouts/s | spans/s | ideal bound | % of ideal | target |",
-  "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  "| scenario | tasks (Python) | batch | runners = processes × slots | R | S | rollouts/s | spans/s | ideal bound | % of ideal | target | CPU ms / rollout | load avg |",
+  "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
   ...rows.map(
     (r) =>
-      `| ${r.scenario} | ${r.total} (${r.total_python}) | ${r.batch}${r.refill ? `, refill < ${r.refill}` : ""} | ${r.runners} = ${r.processes} × ${r.slots_per_process} | ${r.R} | ${r.S} | ${fmt(r.rollouts_per_s)} | ${fmt(r.spans_per_s)} | ${fmt(r.ideal_rollouts_per_s)} | ${fmt(100 * r.fraction_of_ideal)} | ${fmt(r.target_rollouts_per_s)} |`,
+      `| ${r.scenario} | ${r.total} (${r.total_python}) | ${r.batch}${r.refill ? `, refill < ${r.refill}` : ""} | ` +
+      `${r.runners} = ${r.processes} × ${r.slots_per_process} | ${r.R} | ${r.S} | ${fmt(r.rollouts_per_s)} | ` +
+      `${fmt(r.spans_per_s)} | ${fmt(r.ideal_rollouts_per_s)} | ${fmt(100 * r.fraction_of_ideal)} | ` +
+      `${fmt(r.target_rollouts_per_s)} | ${fmt(r.cpu_ms_per_rollout)} | ${fmt(r.load_avg_start)} → ${fmt(r.load_avg_end)} |`,
   ),
   "",
   `Machine: ${JSON.stringify(machine())}.`,
 ].join("\n");
-writeResults("scenarios", { options: values, rows }, markdown);
+if (rows.length > 0) writeResults("scenarios", { options: values, rows }, markdown);
