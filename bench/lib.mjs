@@ -133,7 +133,13 @@ export function otlpPayload(otlpTypes, rolloutId, attemptId, count) {
  * folder, removed on stop) or "postgres" (a fresh schema in `databaseUrl`); `args` are appended.
  * Resolves with the server's `url`, `pid`, `rssMb()` (its current RSS) and `stop()`.
  */
-export function startAglStore({ backend = "memory", checkout = repoDir, databaseUrl, args = [], nodeArgs = [] } = {}) {
+export function startAglStore({
+  backend = "memory",
+  checkout = repoDir,
+  databaseUrl,
+  args = [],
+  nodeArgs = [],
+} = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "agl-bench-"));
   const argv = [join(checkout, "apps/server/dist/main.js"), "store", "--port", "0"];
   if (backend === "memory") argv.push("--backend", "memory");

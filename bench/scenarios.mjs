@@ -14,7 +14,7 @@
 //
 // Results: bench/results/scenarios.{json,md}.
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { Algorithm } from "../packages/algorithm/dist/index.js";
@@ -76,7 +76,6 @@ function workloadAgent(tracer, scenario) {
   });
 }
 
-
 // ---- command line: the parent runs the scenarios; runner processes get theirs as arguments ----
 const { values } = parseArgs({
   options: {
@@ -100,7 +99,8 @@ function scenarioOf(name) {
   const base = SCENARIOS[name];
   if (!base) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`);
   const total = values.scale ? Math.round(base.total * Number(values.scale)) : SCALED_TOTALS[name];
-  const refill = base.refill === null ? null : Math.max(base.batch, Math.round((base.refill * total) / base.total));
+  const refill =
+    base.refill === null ? null : Math.max(base.batch, Math.round((base.refill * total) / base.total));
   return { ...base, total, refill };
 }
 
@@ -117,7 +117,16 @@ function scenarioTrainer(name, storeUrl, slots, algorithmFn = async () => {}) {
     managedStore: false,
     gracefulTimeout: 30,
     entry: {
-      args: ["--scenario", name, "--store-url", storeUrl, "--slots", String(slots), "--processes", String(processes)]
+      args: [
+        "--scenario",
+        name,
+        "--store-url",
+        storeUrl,
+        "--slots",
+        String(slots),
+        "--processes",
+        String(processes),
+      ]
         .concat(values["call-latency"] ? ["--call-latency"] : [])
         .concat(values.scale ? ["--scale", values.scale] : []),
       execArgv: values["profile-dir"] ? ["--cpu-prof", `--cpu-prof-dir=${values["profile-dir"]}`] : [],
@@ -132,7 +141,10 @@ function scenarioTrainer(name, storeUrl, slots, algorithmFn = async () => {}) {
   }
   const trainer = new Trainer({
     algorithm: new ScenarioAlgorithm(),
-    store: values["call-latency"] && values["store-url"] ? timedStore(new LightningStoreClient({ url: storeUrl })) : new LightningStoreClient({ url: storeUrl }),
+    store:
+      values["call-latency"] && values["store-url"]
+        ? timedStore(new LightningStoreClient({ url: storeUrl }))
+        : new LightningStoreClient({ url: storeUrl }),
     runner: new LitAgentRunner({ tracer, concurrency: slots, pollInterval: 0.05 }),
     tracer,
     strategy,
@@ -144,7 +156,9 @@ function scenarioTrainer(name, storeUrl, slots, algorithmFn = async () => {}) {
 function timedStore(store) {
   const calls = new Map();
   process.on("exit", () => {
-    const rows = [...calls].map(([method, [n, ms]]) => `${String(method)} ${n} calls, mean ${(ms / n).toFixed(1)} ms`);
+    const rows = [...calls].map(
+      ([method, [n, ms]]) => `${String(method)} ${n} calls, mean ${(ms / n).toFixed(1)} ms`,
+    );
     process.stderr.write(`[runner ${process.pid}] store calls: ${rows.join("; ")}\n`);
   });
   return new Proxy(store, {
@@ -202,11 +216,49 @@ async function runBatches(store, scenario) {
       await collect(5);
     } else {
       // Long queue: refill whenever fewer than `refill` rollouts are unfinished.
-      while (enqueued < scenario.total && pending.length < scenario.refill) pending.push(...(await enqueueBatch()));
+      while (enqueued < scenario.total && pending.length < scenario.refill)
+        pending.push(...(await enqueueBatch()));
       await collect(0.5);
     }
   }
   return { enqueued, finished };
+}
+
+/** Sleep time of one simulated rollout: 1..R rounds of two uniform(0, S) children. */
+function simulatedSleep(scenario) {
+  const rounds = 1 + Math.floor(Math.random() * scenario.rounds);
+  let seconds = 0;
+  for (let i = 0; i < rounds; i++) seconds += Math.random() * scenario.sleep + Math.random() * scenario.sleep;
+  return seconds;
+}
+
+/**
+ * The best rate the scenario allows with zero overhead once its batching is counted: each free slot
+ * takes the next queued rollout; in batch mode the next batch starts when the last rollout of the
+ * previous one ended (idle slots meanwhile). Mean of `reps` simulated runs of the same workload,
+ * plus `overhead` seconds per rollout (e.g. the measured store round trips).
+ */
+function batchingBound(scenario, runners, overhead = 0, reps = 10) {
+  let rate = 0;
+  for (let rep = 0; rep < reps; rep++) {
+    const slots = new Float64Array(runners);
+    let released = 0;
+    let done = 0;
+    while (done < scenario.total) {
+      const count =
+        scenario.refill === null ? Math.min(scenario.batch, scenario.total - done) : scenario.total;
+      slots.fill(released);
+      for (let i = 0; i < count; i++) {
+        let k = 0;
+        for (let j = 1; j < runners; j++) if (slots[j] < slots[k]) k = j;
+        slots[k] += simulatedSleep(scenario) + overhead;
+      }
+      released = Math.max(...slots);
+      done += count;
+    }
+    rate += scenario.total / released;
+  }
+  return rate / reps;
 }
 
 /** CPU seconds a process used so far (utime + stime of /proc/<pid>/stat). */
@@ -246,7 +298,8 @@ async function runScenario(name, server) {
   const base = SCENARIOS[name];
   const scenario = scenarioOf(name);
   const slots = Math.ceil(base.runners / processes);
-  const database = values.backend === "postgres" ? new URL(process.env.BENCH_DATABASE_URL).pathname.slice(1) : null;
+  const database =
+    values.backend === "postgres" ? new URL(process.env.BENCH_DATABASE_URL).pathname.slice(1) : null;
   const statsClient = new LightningStoreClient({ url: server.url });
   const before = await statsClient.statistics();
   let measured;
@@ -274,7 +327,8 @@ async function runScenario(name, server) {
       load1: loadavg()[0],
       algorithmCpu: (cpu.user + cpu.system) / 1e6,
       serverCpu: processCpuSeconds(server.pid) - serverCpu0,
-      postgresCpu: values.backend === "postgres" ? cpuDelta(postgresCpu0, postgresBackendCpu(database)) : null,
+      postgresCpu:
+        values.backend === "postgres" ? cpuDelta(postgresCpu0, postgresBackendCpu(database)) : null,
       runnerCpu: pids.map((pid, i) => processCpuSeconds(pid) - runnerCpu0[i]),
     };
   });
@@ -307,6 +361,7 @@ async function runScenario(name, server) {
     mean_sleep_per_rollout_s: meanSleep,
     ideal_rollouts_per_s: ideal,
     fraction_of_ideal: m.finished / m.seconds / ideal,
+    batching_bound_rollouts_per_s: batchingBound(scenario, base.runners),
     target_rollouts_per_s: name === "minimal" ? 0.9 * ideal : TARGETS[name],
     algorithm_cpu_s: m.algorithmCpu,
     server_cpu_s: m.serverCpu,
@@ -319,10 +374,12 @@ async function runScenario(name, server) {
   };
   console.log(
     `${name}: ${m.finished} rollouts in ${fmt(m.seconds)} s = ${fmt(row.rollouts_per_s)} rollouts/s ` +
-      `(ideal ${fmt(ideal)}: ${fmt(100 * row.fraction_of_ideal)} %; target ${fmt(row.target_rollouts_per_s)}), ` +
+      `(ideal ${fmt(ideal)}: ${fmt(100 * row.fraction_of_ideal)} %; batching bound ${fmt(row.batching_bound_rollouts_per_s)}; target ${fmt(row.target_rollouts_per_s)}), ` +
       `${spans} spans = ${fmt(row.spans_per_s)} spans/s; CPU ${fmt(row.cpu_ms_per_rollout)} ms/rollout ` +
       `(agl store ${fmt(m.serverCpu)} s, runners ${m.runnerCpu.map(fmt).join(" + ")} s, algorithm ${fmt(m.algorithmCpu)} s)` +
-      (m.postgresCpu === null ? "; " : `, PostgreSQL backends ${fmt(row.postgres_cpu_ms_per_rollout)} ms/rollout; `) +
+      (m.postgresCpu === null
+        ? "; "
+        : `, PostgreSQL backends ${fmt(row.postgres_cpu_ms_per_rollout)} ms/rollout; `) +
       `load ${fmt(m.load0)} -> ${fmt(m.load1)}`,
   );
   return row;
@@ -348,19 +405,44 @@ for (const name of values.scenario.split(",")) {
 const markdown = [
   "# Scenario benchmark (`node bench/scenarios.mjs`)",
   "",
-  `Backend: \`agl store\` on ${values.backend === "postgres" ? "PostgreSQL 15 (a real server on loopback)" : "its memory backend"}; ` +
-    `Trainer with the \`cs\` strategy, ${processes} runner processes, store unmanaged (every process uses a LightningStoreClient).`,
+  "The Python project's store benchmark workloads, run by our Trainer (`cs` strategy) and TypeScript runners.",
+  `Store: \`agl store\` on ${values.backend === "postgres" ? "PostgreSQL 15 (a real server on loopback)" : "its memory backend"}, ` +
+    "unmanaged (the algorithm and every runner process use their own LightningStoreClient).",
   "",
-  "| scenario | tasks (Python) | batch | runners = processes × slots | R | S | rollouts/s | spans/s | ideal bound | % of ideal | target | CPU ms / rollout | load avg |",
-  "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+  "* Per rollout: 1..R rounds; per round a parent span with two nested child spans, each child sleeping",
+  "  uniform(0, S) s with 28 random attributes (about 5 KB of JSON); a reward in the round with probability",
+  "  0.5; then a final span and a final reward (plus the runner's root span of the rollout).",
+  "* Python's N runners (one rollout at a time each) are N concurrency slots here, spread over",
+  `  ${processes} runner processes forked by the Trainer (slots per process = N / ${processes}).`,
+  "* Totals are scaled down to fit a 2-core machine shared with other work: minimal 4,096 → 1,024,",
+  "  medium 10,000 → 3,000, long queue 50,000 → 8,192; the long queue's refill mark is scaled alike",
+  "  (max(batch, 4,096 × 8,192 / 50,000) = 1,024 unfinished rollouts, so at least 768 always wait for 256",
+  "  slots). Batch sizes, runner counts, R and S are the Python ones.",
+  "* Ideal bound = runners ÷ mean sleep per rollout = N ÷ ((R + 1) / 2 × S).",
+  "* Batching bound: the best rate with zero overhead once the batching is counted (the next batch starts",
+  "  when the previous one's last rollout ended), by simulating the same workload (mean of 10 runs).",
+  "* The clock starts once every slot has registered with the store (process start-up not counted).",
+  "",
+  "| scenario | tasks (Python) | batch | runners = processes × slots | R | S | rollouts/s | spans/s | ideal bound | batching bound | % of ideal | target | CPU ms / rollout (ours + PostgreSQL) | load avg |",
+  "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
   ...rows.map(
     (r) =>
       `| ${r.scenario} | ${r.total} (${r.total_python}) | ${r.batch}${r.refill ? `, refill < ${r.refill}` : ""} | ` +
       `${r.runners} = ${r.processes} × ${r.slots_per_process} | ${r.R} | ${r.S} | ${fmt(r.rollouts_per_s)} | ` +
-      `${fmt(r.spans_per_s)} | ${fmt(r.ideal_rollouts_per_s)} | ${fmt(100 * r.fraction_of_ideal)} | ` +
-      `${fmt(r.target_rollouts_per_s)} | ${fmt(r.cpu_ms_per_rollout)} | ${fmt(r.load_avg_start)} → ${fmt(r.load_avg_end)} |`,
+      `${fmt(r.spans_per_s)} | ${fmt(r.ideal_rollouts_per_s)} | ${fmt(r.batching_bound_rollouts_per_s)} | ${fmt(100 * r.fraction_of_ideal)} | ` +
+      `${fmt(r.target_rollouts_per_s)} | ${fmt(r.cpu_ms_per_rollout)} + ${r.postgres_cpu_ms_per_rollout === null ? "n/a" : fmt(r.postgres_cpu_ms_per_rollout)} | ` +
+      `${fmt(r.load_avg_start)} → ${fmt(r.load_avg_end)} |`,
   ),
   "",
   `Machine: ${JSON.stringify(machine())}.`,
 ].join("\n");
-if (rows.length > 0) writeResults("scenarios", { options: values, rows }, markdown);
+// The analysis below the marker in the results file is written by hand after a run; keep it.
+const ANALYSIS_MARKER = "<!-- analysis (kept when bench/scenarios.mjs rewrites this file) -->";
+const resultsFile = new URL("./results/scenarios.md", import.meta.url);
+const previous = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : "";
+const analysis = previous.includes(ANALYSIS_MARKER)
+  ? previous.slice(previous.indexOf(ANALYSIS_MARKER)).trimEnd()
+  : "";
+if (rows.length > 0) {
+  writeResults("scenarios", { options: values, rows }, analysis ? `${markdown}\n\n${analysis}` : markdown);
+}
