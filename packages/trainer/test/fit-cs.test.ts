@@ -80,6 +80,31 @@ describe("Trainer.fit with cs and 4 runner processes", () => {
   });
 });
 
+describe("cs when the parent dies", () => {
+  it("SIGKILL of the parent: its runner processes notice the closed channel, stop and exit (no orphans)", {
+    timeout: 180_000,
+  }, async () => {
+    const model = await startArithmeticModel({ agentDelayMs: 500 });
+    try {
+      const run = runScript(script, {
+        MODEL_URL: model.baseUrl,
+        N_RUNNERS: "2",
+        VAL_COUNT: "12",
+        AGL_SERVER_PORT: String(await freePort()),
+      });
+      runs.push(run);
+      await waitFor(() => /Progress: 1 rollouts/.test(run.output()), 120_000);
+      const pids = childPids(run);
+      expect(pids).toHaveLength(2);
+      process.kill(run.child.pid as number, "SIGKILL");
+      await run.exited;
+      await waitFor(() => pids.every((pid) => !processExists(pid)), 120_000);
+    } finally {
+      await model.close();
+    }
+  });
+});
+
 describe("cs with an existing store server (AGL_MANAGED_STORE=0)", () => {
   it("serves nothing itself: the algorithm and 2 runner processes use the given store client; the rollouts land in that server's store", {
     timeout: 180_000,
