@@ -50,6 +50,7 @@ export type { ChildEntry, ControlMessage, ShutdownOptions } from "./execution/pr
 export {
   ChildHandle,
   exitCodeOf,
+  isChannelClosedError,
   joinUntilDeadline,
   shutdownProcesses,
   signalProcesses,

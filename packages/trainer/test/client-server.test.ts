@@ -11,6 +11,7 @@ import {
   ClientServerExecutionStrategy,
   exitCodeOf,
   failMaroonedAttempts,
+  isChannelClosedError,
   joinUntilDeadline,
   shutdownProcesses,
   signalProcesses,
@@ -86,6 +87,16 @@ describe("ClientServerExecutionStrategy configuration", () => {
     expect(exitCodeOf(3, null)).toBe(3);
     expect(exitCodeOf(null, "SIGTERM")).toBe(-15);
     expect(exitCodeOf(null, "SIGKILL")).toBe(-9);
+  });
+
+  it("a message racing a child's exit (EPIPE) is not a failure of the child; a spawn error is", () => {
+    expect(isChannelClosedError(Object.assign(new Error("write EPIPE"), { code: "EPIPE" }))).toBe(true);
+    expect(isChannelClosedError(Object.assign(new Error("closed"), { code: "ERR_IPC_CHANNEL_CLOSED" }))).toBe(
+      true,
+    );
+    expect(isChannelClosedError(Object.assign(new Error("spawn node ENOENT"), { code: "ENOENT" }))).toBe(
+      false,
+    );
   });
 });
 

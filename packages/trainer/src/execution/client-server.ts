@@ -19,6 +19,7 @@ import {
   type ChildEntry,
   type ChildHandle,
   forkChild,
+  isChannelClosedError,
   isControlMessage,
   shutdownProcesses,
 } from "./processes.js";
@@ -343,6 +344,10 @@ export class ClientServerExecutionStrategy extends ExecutionStrategy {
       if (isControlMessage(message) && message.agl === "stop") event.set();
     });
     child.process.on("error", (error) => {
+      if (isChannelClosedError(error)) {
+        this.logger.debug(`${name}: a message raced its exit (${String(error)}).`);
+        return;
+      }
       this.logger.error(`${name} could not be started or signalled.`, error);
       errors.push(error);
       event.set();

@@ -12,6 +12,7 @@ import {
   type ChildEntry,
   type ChildHandle,
   forkChild,
+  isChannelClosedError,
   isControlMessage,
   shutdownProcesses,
 } from "./processes.js";
@@ -149,7 +150,11 @@ export class InterProcessExecutionStrategy extends ExecutionStrategy {
     child.process.on("message", (message) => {
       if (isControlMessage(message) && message.agl === "stop") event.set();
     });
-    child.process.on("error", (error) => this.logger.error(`${name}: IPC or signalling error.`, error));
+    child.process.on("error", (error) => {
+      if (isChannelClosedError(error))
+        this.logger.debug(`${name}: a message raced its exit (${String(error)}).`);
+      else this.logger.error(`${name}: IPC or signalling error.`, error);
+    });
     void child.exited.then((code) => {
       this.logger.info(`${name} (pid ${child.pid}) exited with code ${code}.`);
       if (!this.allowedExitCodes.includes(code) && !event.isSet()) {

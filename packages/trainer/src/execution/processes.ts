@@ -11,6 +11,15 @@ export type ControlMessage =
   | { agl: "result"; id: number; ok: true; value: unknown }
   | { agl: "result"; id: number; ok: false; error: { name: string; message: string; code?: string } };
 
+/**
+ * Whether a child process error is only its IPC channel closing under a send (EPIPE and the like,
+ * when a message races the child's exit): not a failure of the child.
+ */
+export function isChannelClosedError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "EPIPE" || code === "ERR_IPC_CHANNEL_CLOSED" || code === "ECONNRESET";
+}
+
 /** Whether `value` is a {@link ControlMessage}. */
 export function isControlMessage(value: unknown): value is ControlMessage {
   return typeof value === "object" && value !== null && typeof (value as { agl?: unknown }).agl === "string";
