@@ -201,6 +201,20 @@ describe("Trainer construction", () => {
   });
 });
 
+describe("cs under a test runner", () => {
+  it("refuses to fork runner processes that would re-run vitest, with a clear error", async () => {
+    const trainer = new Trainer({
+      strategy: { type: "cs", serverPort: 0 },
+      nRunners: 2,
+      algorithm: new Baseline(),
+    });
+    await expect(trainer.fit(agent, [1])).rejects.toThrow(
+      /Cannot start runner-0 under vitest by re-running the entry script/,
+    );
+    expect((trainer.strategy as ClientServerExecutionStrategy).children).toEqual([]);
+  });
+});
+
 describe("Trainer.dev", () => {
   it("#23 a non-FastAlgorithm is a TypeError and the strategy is not called", async () => {
     const strategy = new RecordingStrategy();

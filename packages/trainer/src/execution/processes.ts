@@ -107,8 +107,17 @@ export class ChildHandle {
  */
 export function forkChild(name: string, entry: ChildEntry, env: Record<string, string>): ChildHandle {
   const script = entry.script ?? process.argv[1];
-  if (script === undefined)
-    throw new Error("Cannot start a child process: this process has no entry script.");
+  if (script === undefined) {
+    throw new Error(
+      `Cannot start ${name}: this process has no entry script to re-run (a REPL?). Pass the strategy an entry ({ script }) or use the shm strategy.`,
+    );
+  }
+  if (entry.script === undefined && process.env.VITEST !== undefined) {
+    // Re-running argv[1] here would start the test runner again in every child.
+    throw new Error(
+      `Cannot start ${name} under vitest by re-running the entry script (${script}): pass the strategy an entry ({ script }) naming a module that builds the Trainer, run the training script as its own process, or use the shm strategy.`,
+    );
+  }
   const child = fork(script, [...(entry.args ?? process.argv.slice(2))], {
     env: { ...process.env, ...env },
     execArgv: [...(entry.execArgv ?? process.execArgv)],
