@@ -25,8 +25,7 @@ export interface ScriptRun {
  * terminal does) with `env` added; collects stdout and stderr.
  */
 export function runScript(script: string, env: Record<string, string>, cwd?: string): ScriptRun {
-  // The script runs as a user's would: not under vitest (its variables would make the cs strategy
-  // refuse to re-run the entry script).
+  // The script runs as a user's would, without vitest's variables.
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("VITEST")));
   const child = spawn(process.execPath, [script], {
     env: { ...base, ...env },

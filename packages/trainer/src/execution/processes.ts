@@ -112,7 +112,7 @@ export function forkChild(name: string, entry: ChildEntry, env: Record<string, s
       `Cannot start ${name}: this process has no entry script to re-run (a REPL?). Pass the strategy an entry ({ script }) or use the shm strategy.`,
     );
   }
-  if (entry.script === undefined && process.env.VITEST !== undefined) {
+  if (entry.script === undefined && /[\\/]vitest[\\/]/.test(script)) {
     // Re-running argv[1] here would start the test runner again in every child.
     throw new Error(
       `Cannot start ${name} under vitest by re-running the entry script (${script}): pass the strategy an entry ({ script }) naming a module that builds the Trainer, run the training script as its own process, or use the shm strategy.`,
