@@ -1,3 +1,4 @@
+import { createTripletApp } from "@agentlightning/algorithm";
 import { createLegacyApp } from "@agentlightning/legacy-server";
 import type { LightningStore } from "@agentlightning/store";
 import { type ExtraApp, LightningStoreServer } from "@agentlightning/store/server";
@@ -39,8 +40,8 @@ export function openDashboard(
 
 /**
  * Builds the HTTP server of `agl store` from its dependencies, without reading the environment and
- * without listening: the store API (plus OTLP, metrics, docs), with `config.legacy` the legacy
- * task API on the same port, and the dashboard's files at `/` when one is given.
+ * without listening: the store API (plus OTLP, metrics, docs), the triplet app of
+ * `@agentlightning/algorithm`, with `config.legacy` the legacy task API on the same port, and the dashboard's files at `/` when one is given.
  */
 export function createServer({
   store,
@@ -65,6 +66,15 @@ export function createServer({
       fetch: (request) => legacyApp.fetch(request),
     });
   }
+  // Ready-made triplets for an external RL trainer (`GET /v1/agl/rollouts/{id}/triplets`,
+  // `POST /v1/agl/triplets/search`): an extension, so its own bearer check with the same key.
+  extraApps.push(
+    createTripletApp({
+      store,
+      logger: componentLogger(logger, "triplets"),
+      ...(config.apiKey === null ? {} : { apiKey: config.apiKey }),
+    }),
+  );
   // After the legacy API, whose paths keep precedence; before the store app, which then answers
   // only API paths (and `/` redirects to the reference when there is no dashboard).
   if (dashboard) extraApps.push(dashboard);

@@ -18,7 +18,14 @@ import { cleanEnv } from "./cli-process.js";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 const repoDir = resolve(appDir, "../..");
-const WORKSPACE_DEPS = ["packages/types", "packages/store", "packages/legacy-server"];
+const WORKSPACE_DEPS = [
+  "packages/types",
+  "packages/store",
+  "packages/tracer",
+  "packages/litagent",
+  "packages/algorithm",
+  "packages/legacy-server",
+];
 const LONG = 300_000;
 
 let work: string;
