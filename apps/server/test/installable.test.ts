@@ -22,6 +22,7 @@ const WORKSPACE_DEPS = [
   "packages/types",
   "packages/store",
   "packages/tracer",
+  "packages/legacy-client",
   "packages/litagent",
   "packages/algorithm",
   "packages/legacy-server",
