@@ -150,7 +150,9 @@ export function instantiateFromSpec<T>(spec: unknown, options: BuildComponentOpt
  */
 export function buildComponent<T>(spec: ComponentSpec<T>, options: BuildComponentOptions<T>): T | null {
   const { kind, specName } = options;
-  if (typeof spec !== "function" && options.kind.is(spec)) return spec;
+  // An instance is used as is; that includes a callable one, such as what `algo(fn)` returns (a
+  // function that is an Algorithm), which must not be mistaken for a factory and called.
+  if (!isEsClass(spec) && options.kind.is(spec)) return spec;
   if (spec === null || spec === undefined) {
     if (options.defaultFactory !== undefined) return ensureType(options.defaultFactory(), options);
     if (options.allowNone) return null;
