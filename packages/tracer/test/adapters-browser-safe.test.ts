@@ -4,12 +4,18 @@
 // `@agentlightning/*` packages it imports, and checks every specifier it meets.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import * as adapters from "../dist/adapter/index.js";
-import * as root from "../dist/index.js";
 
 const tracerDir = fileURLToPath(new URL("..", import.meta.url));
+// The built entries, imported by path at run time: `pnpm typecheck` runs before the build on a
+// fresh clone, so a static import of dist would not resolve there. Typed by their sources.
+const adapters = (await import(
+  pathToFileURL(join(tracerDir, "dist/adapter/index.js")).href
+)) as typeof import("../src/adapter/index.js");
+const root = (await import(
+  pathToFileURL(join(tracerDir, "dist/index.js")).href
+)) as typeof import("../src/index.js");
 // Third-party packages the entry may reach: each is universal (no Node built-ins).
 const BROWSER_SAFE_PACKAGES = new Set(["zod", "@huggingface/jinja", "@opentelemetry/api"]);
 const SPECIFIER =
