@@ -262,9 +262,12 @@ each rollout is one \`tracer.trace()\` scope whose spans (an LLM-call-sized span
 attributes and token ids) are buffered and written with one \`addSpansAllocating\` per flush (the
 store numbers them; over HTTP one \`POST /v1/agl/spans/batch\`), 32 rollouts at a time, an
 \`await\` every 5 spans. A round ends when every \`trace()\` returned, i.e. every span is stored; the
-count is checked. The machine has 2 cores shared with other work: the 1-minute load average was
-${data.load_average_start.toFixed(1)} at the start and ${data.load_average_end.toFixed(1)} at the end, so wall-clock figures are
-far below what an idle machine gives. "Per CPU second" divides the spans by the CPU time the
+count is checked. The machine has 2 cores: the 1-minute load average was
+${data.load_average_start.toFixed(1)} at the start and ${data.load_average_end.toFixed(1)} at the end${
+    Math.max(data.load_average_start, data.load_average_end) > 2
+      ? ", so other work shared the cores and wall-clock figures are below what an idle machine gives"
+      : " (a quiet machine)"
+  }. "Per CPU second" divides the spans by the CPU time the
 benchmark process and (over HTTP) the \`agl store\` process used meanwhile (Postgres's own CPU
 not counted): the rate one free core would reach for that work. Samples per round are in
 tracer.json.
