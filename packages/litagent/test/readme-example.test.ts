@@ -1,20 +1,13 @@
 // Runs the README's example as written (extracted between its markers), against a scripted
 // OpenAI-compatible server on loopback, and checks it prints what the README says it prints.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type ScriptedOpenAI, startScriptedOpenAI } from "@agentlightning/scripted-openai";
+import { blockBetween, importCapturingLogs, readmeBlock } from "@agentlightning/vitest-config/readme-example";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const readme = readFileSync(fileURLToPath(new URL("../README.md", import.meta.url)), "utf8");
-
-function block(start: string, end: string): string {
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end, from);
-  if (from < 0 || to < 0) throw new Error(`README markers ${start} / ${end} not found`);
-  const fenced = readme.slice(from + start.length, to);
-  return fenced.replace(/^\s*```\w*\n/, "").replace(/```\s*$/, "");
-}
+const README = new URL("../README.md", import.meta.url);
 
 const ANSWERS: Record<string, string> = {
   "What is 2 + 2?": "4",
@@ -32,7 +25,6 @@ describe("README example", () => {
         return question === undefined ? "I do not know" : (ANSWERS[question] as string);
       },
     });
-    mkdirSync(dir, { recursive: true });
   });
   afterAll(async () => {
     await model.close();
@@ -40,22 +32,20 @@ describe("README example", () => {
   });
 
   it("runs an llmRollout agent with two runners over HTTP and prints the rewards stored", async () => {
-    const file = `${dir}/example.ts`;
-    writeFileSync(file, block("<!-- readme-example:start -->", "<!-- readme-example:end -->"));
     vi.stubEnv("OPENAI_BASE_URL", model.baseUrl);
     vi.stubEnv("OPENAI_MODEL", "scripted");
     vi.stubEnv("OPENAI_API_KEY", "unused");
-    const lines: string[] = [];
-    const log = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-      lines.push(args.join(" "));
-    });
+    let lines: string[];
     try {
-      await import(file);
+      lines = await importCapturingLogs(readmeBlock(README, "readme-example"), { dir });
     } finally {
-      log.mockRestore();
       vi.unstubAllEnvs();
     }
-    const expected = block("It prints (with a model that knows the answers):", "## Agents")
+    const expected = blockBetween(
+      readFileSync(README, "utf8"),
+      "It prints (with a model that knows the answers):",
+      "## Agents",
+    )
       .replace(/^\s*```text\n/, "")
       .trim()
       .split("\n");

@@ -1,20 +1,18 @@
 // Runs the README's adapter example (the block between the adapters-example markers) as it is
 // written, and checks that every console.log prints what the comment under it says.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { format } from "node:util";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { fileURLToPath } from "node:url";
+import { importCapturingLogs, readmeBlock } from "@agentlightning/vitest-config/readme-example";
+import { afterEach, describe, expect, it } from "vitest";
 
 const README = new URL("../README.md", import.meta.url);
-const BLOCK = /<!-- adapters-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- adapters-example:end -->/;
 
 /** The example's code, and the output each `console.log` is documented to print (the comment under it). */
 function example(): { code: string; expected: string[] } {
-  const code = BLOCK.exec(readFileSync(README, "utf8"))?.[1];
-  if (code === undefined) throw new Error("README has no adapters example block");
+  const code = readmeBlock(README, "adapters-example");
   const lines = code.split("\n");
   const expected: string[] = [];
   lines.forEach((line, i) => {
@@ -25,7 +23,6 @@ function example(): { code: string; expected: string[] } {
 
 let dir: string | undefined;
 afterEach(() => {
-  vi.restoreAllMocks();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -42,13 +39,6 @@ describe("README adapters example", () => {
       )
       .replace('"@agentlightning/store"', JSON.stringify(require.resolve("@agentlightning/store")));
     dir = mkdtempSync(join(tmpdir(), "agl-readme-"));
-    const file = join(dir, "example.ts");
-    writeFileSync(file, runnable);
-    const printed: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-      printed.push(format(...args));
-    });
-    await import(/* @vite-ignore */ pathToFileURL(file).href);
-    expect(printed).toEqual(expected);
+    expect(await importCapturingLogs(runnable, { dir })).toEqual(expected);
   });
 });

@@ -1,21 +1,18 @@
 // Runs the README's instrumentation example (the block between the instrumentation-example
 // markers) as it is written, against the scripted OpenAI-compatible server, and checks that every
 // console.log prints what the comment under it says.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { format } from "node:util";
+import { fileURLToPath } from "node:url";
 import { type ScriptedOpenAI, startScriptedOpenAI } from "@agentlightning/scripted-openai";
+import { importCapturingLogs, readmeBlock } from "@agentlightning/vitest-config/readme-example";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 const README = new URL("../README.md", import.meta.url);
-const BLOCK =
-  /<!-- instrumentation-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- instrumentation-example:end -->/;
 
 /** The example's code, and the lines each `console.log` is documented to print (the comments after it). */
 function example(): { code: string; expected: string[] } {
-  const code = BLOCK.exec(readFileSync(README, "utf8"))?.[1];
-  if (code === undefined) throw new Error("README has no instrumentation example block");
+  const code = readmeBlock(README, "instrumentation-example");
   const lines = code.split("\n");
   const expected: string[] = [];
   lines.forEach((line, i) => {
@@ -31,7 +28,6 @@ function example(): { code: string; expected: string[] } {
 let dir: string | undefined;
 let model: ScriptedOpenAI | undefined;
 afterEach(async () => {
-  vi.restoreAllMocks();
   vi.unstubAllEnvs();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   await model?.close();
@@ -53,14 +49,7 @@ describe("README instrumentation example", () => {
       JSON.stringify(fileURLToPath(new URL("../src/index.ts", import.meta.url))),
     );
     dir = mkdtempSync(join(fileURLToPath(new URL("..", import.meta.url)), ".readme-example-"));
-    const file = join(dir, "example.ts");
-    writeFileSync(file, runnable);
-    const printed: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-      printed.push(format(...args));
-    });
-    await import(/* @vite-ignore */ pathToFileURL(file).href);
-    expect(printed).toEqual(expected);
+    expect(await importCapturingLogs(runnable, { dir })).toEqual(expected);
     // Both model calls went to the server, the openai one asking for token ids.
     expect(model.requests.map((r) => (r.body as { return_token_ids?: boolean }).return_token_ids)).toEqual([
       true,

@@ -1,20 +1,18 @@
 // Runs the README's tracer example (the block between the tracer-example markers) as it is
 // written, and checks that every console.log prints what the comment lines under it say.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { format } from "node:util";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { fileURLToPath } from "node:url";
+import { importCapturingLogs, readmeBlock } from "@agentlightning/vitest-config/readme-example";
+import { afterEach, describe, expect, it } from "vitest";
 
 const README = new URL("../README.md", import.meta.url);
-const BLOCK = /<!-- tracer-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- tracer-example:end -->/;
 
 /** The example's code, and the lines its `console.log` calls are documented to print (the `//` lines under each). */
 function example(): { code: string; expected: string[] } {
-  const code = BLOCK.exec(readFileSync(README, "utf8"))?.[1];
-  if (code === undefined) throw new Error("README has no tracer example block");
+  const code = readmeBlock(README, "tracer-example");
   const lines = code.split("\n");
   const expected: string[] = [];
   lines.forEach((line, i) => {
@@ -26,7 +24,6 @@ function example(): { code: string; expected: string[] } {
 
 let dir: string | undefined;
 afterEach(() => {
-  vi.restoreAllMocks();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -43,13 +40,6 @@ describe("README tracer example", () => {
       )
       .replace('"@agentlightning/store"', JSON.stringify(require.resolve("@agentlightning/store")));
     dir = mkdtempSync(join(tmpdir(), "agl-readme-tracer-"));
-    const file = join(dir, "example.ts");
-    writeFileSync(file, runnable);
-    const printed: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-      printed.push(format(...args));
-    });
-    await import(/* @vite-ignore */ pathToFileURL(file).href);
-    expect(printed).toEqual(expected);
+    expect(await importCapturingLogs(runnable, { dir })).toEqual(expected);
   });
 });

@@ -1,26 +1,15 @@
 // Runs the README's example as written (the block between its markers, saved as train.mjs) with
 // node, against the scripted arithmetic model: the default cs strategy forks 4 runner processes
 // that re-run the script, and the script prints the improved score.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { ScriptedOpenAI } from "@agentlightning/scripted-openai";
+import { readmeBlock } from "@agentlightning/vitest-config/readme-example";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startArithmeticModel } from "./fixtures/arithmetic-world.mjs";
 import { freePort, runScript } from "./support.js";
 
-const readme = readFileSync(fileURLToPath(new URL("../README.md", import.meta.url)), "utf8");
 const dir = fileURLToPath(new URL("./.readme-example", import.meta.url));
-
-function exampleBlock(): string {
-  const start = "<!-- readme-example:start -->";
-  const from = readme.indexOf(start);
-  const to = readme.indexOf("<!-- readme-example:end -->", from);
-  if (from < 0 || to < 0) throw new Error("README example markers not found");
-  return readme
-    .slice(from + start.length, to)
-    .replace(/^\s*```\w*\n/, "")
-    .replace(/```\s*$/, "");
-}
 
 describe("README example", () => {
   let model: ScriptedOpenAI;
@@ -37,7 +26,7 @@ describe("README example", () => {
     timeout: 120_000,
   }, async () => {
     const script = `${dir}/train.mjs`;
-    writeFileSync(script, exampleBlock());
+    writeFileSync(script, readmeBlock(new URL("../README.md", import.meta.url), "readme-example"));
     const run = runScript(script, {
       OPENAI_BASE_URL: model.baseUrl,
       OPENAI_API_KEY: "unused",
